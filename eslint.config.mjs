@@ -1,0 +1,57 @@
+import nx from '@nx/eslint-plugin';
+
+// Dependency direction (../shared/DESIGN.md): exchanges-* -> feed -> orderbook; apps compose
+// everything; no lib imports an app or a tool. Every project carries one `type:` and, for libs,
+// one `layer:` tag in its package.json ("nx": { "tags": [...] }).
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/vite.config.*.timestamp*', '**/vitest.config.*.timestamp*', '**/src/gen/**'],
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx', '**/*.cjs', '**/*.mjs', '**/*.mts'],
+    // Config files reach the root config by path; the rule is about code.
+    ignores: ['**/eslint.config.mjs', '**/vitest.config.mts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'layer:book', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'layer:feed', onlyDependOnLibsWithTags: ['layer:book'] },
+            { sourceTag: 'layer:venue', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book'] },
+            { sourceTag: 'layer:replay', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book'] },
+            { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book', 'layer:service'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Benchmarks may use the bench harness (a tool); the libs themselves may not.
+    files: ['**/bench/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: ['@level4/tools-bench'],
+          depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.mts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];

@@ -1,0 +1,1 @@
+export { default as SummaryReporter } from './summary-reporter.js';
