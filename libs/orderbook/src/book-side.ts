@@ -6,7 +6,6 @@ import { formatPlain, POW10, readPlain, toNumber, type PlainDecimal } from './le
 type BTreeClass = typeof SortedBTree.default;
 const BTree: BTreeClass =
   typeof SortedBTree === 'function' ? (SortedBTree as unknown as BTreeClass) : SortedBTree.default;
-type Tree = InstanceType<typeof BTree<number, number>>;
 
 /** One price level, with price and size exactly as the venue wrote them. */
 export interface Level {
@@ -17,48 +16,113 @@ export interface Level {
 /** The side of a book: bids (buyers) or asks (sellers). */
 export type Side = 'bid' | 'ask';
 
-/** A price scale value meaning "the texts of this slot are kept as written in `written`". */
-const WRITTEN = 255;
 /** Leaf size measured best for this workload: fewer, fuller nodes than the default 32. */
 const NODE_SIZE = 64;
+/** The value of a level whose texts are kept as written in `BookSide.written`. */
+const WRITTEN = -1;
+/** Packed values hold size units below 2^39 (with 14 bits of scales beside them, under 2^53). */
+const MAX_PACKED_UNITS = 2 ** 39;
+
+/**
+ * The index of `key` in keys sorted in descending order, or the bitwise complement of the index at
+ * which it would be inserted.
+ */
+function search(keys: number[], key: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const k = keys[mid];
+    if (k === key) return mid;
+    if (k > key) lo = mid + 1;
+    else hi = mid;
+  }
+  return ~lo;
+}
+
+// Array.prototype.splice allocates the array of removed items on every call; the hot levels change
+// near the end of their arrays, so shifting the few items after the position by hand is cheaper.
+function insertAt(items: number[], at: number, item: number): void {
+  for (let j = items.length; j > at; j--) items[j] = items[j - 1];
+  items[at] = item;
+}
+
+function removeAt(items: number[], at: number): void {
+  const last = items.length - 1;
+  for (let j = at; j < last; j++) items[j] = items[j + 1];
+  items.pop();
+}
+
+/**
+ * One comparator for both sides (bid keys are negated prices), so that the tree's search loop sees
+ * a single function and the engine can inline it.
+ */
+const ascending = (a: number, b: number): number => a - b;
 
 const price: PlainDecimal = { units: 0, scale: 0 };
 const size: PlainDecimal = { units: 0, scale: 0 };
 
 /**
+ * Packs a plain size and the scale of its plain price into one integer-valued number:
+ * ((units * 32 + scale) * 16 + zeros) * 32 + priceScale, where `units` has its trailing fraction
+ * zeros removed (`zeros` of them). Stripping the zeros keeps venue-padded sizes such as
+ * "0.01230000" small enough to be stored unboxed (a small integer) by the engine.
+ * Returns WRITTEN when the numbers do not fit.
+ */
+function pack(sizeUnits: number, sizeScale: number, priceScale: number): number {
+  let zeros = 0;
+  while (sizeScale > 0 && zeros < 15 && sizeUnits % 10 === 0) {
+    sizeUnits /= 10;
+    sizeScale--;
+    zeros++;
+  }
+  if (sizeUnits >= MAX_PACKED_UNITS || priceScale > 31 || sizeScale > 31) return WRITTEN;
+  return ((sizeUnits * 32 + sizeScale) * 16 + zeros) * 32 + priceScale;
+}
+
+/**
  * One side of an order book.
  *
- * The B-tree maps the numeric price to a slot number; a slot's size and text scales live in typed
- * arrays. So a level costs two unboxed numbers in the tree plus ten bytes of slot, and the exact
- * text comes back from (units, scale) when someone reads it. Texts that are not plain decimals are
- * kept as written in a small map instead. The best level is cached so reading it is O(1).
+ * Keys are numeric prices, negated for bids, so that on both sides a smaller key is a better level.
+ * Each level's value is one packed number holding the size and the scales of both texts; the exact
+ * texts are rebuilt from it when read. A level whose texts are not plain decimals is kept as written
+ * in a small map.
+ *
+ * Most deltas land within a few dozen levels of the top, so the best levels live in two flat arrays
+ * (the "hot" levels, sorted worst first so that the busy end is the cheap end to splice), and only
+ * the levels behind them live in the B-tree. Every hot key is better than every key in the tree.
+ * The hot arrays spill their worse half into the tree when full and are refilled from it when they
+ * run low. The best level is cached, so reading it is O(1).
  */
 export class BookSide {
   readonly side: Side;
   /** Keeps at most this many best levels (Infinity: no limit). */
   readonly depth: number;
-  private readonly tree: Tree;
-  private sizeUnits = new Float64Array(64);
-  private sizeScale = new Uint8Array(64);
-  private priceScale = new Uint8Array(64);
+  /** Hot keys, descending: the worst hot level first, the best level last. */
+  private readonly hotKeys: number[] = [];
+  private readonly hotValues: number[] = [];
+  private readonly hotMax: number;
+  private readonly hotMin: number;
+  /** The levels behind the hot ones, best first. */
+  private readonly tree = new BTree<number, number>(undefined, ascending, NODE_SIZE);
   private readonly written = new Map<number, Level>();
-  private nextSlot = 0;
-  private freeHead = -1;
-  private bestKey = Number.NaN;
+  /** -1 for bids, 1 for asks: key = sign * price. */
+  private readonly sign: number;
   private bestLevel: Level | undefined = undefined;
   /** Removals of levels that were not in the book (a no-op, but worth knowing). */
   missingRemovals = 0;
 
-  constructor(side: Side, depth = Number.POSITIVE_INFINITY) {
+  constructor(side: Side, depth = Number.POSITIVE_INFINITY, hotLevels = 128) {
     this.side = side;
     this.depth = depth;
-    // The tree keeps the best level first on both sides: asks ascending, bids descending.
-    this.tree = new BTree<number, number>(undefined, side === 'ask' ? (a, b) => a - b : (a, b) => b - a, NODE_SIZE);
+    this.sign = side === 'bid' ? -1 : 1;
+    this.hotMax = hotLevels;
+    this.hotMin = Math.max(1, hotLevels >> 2);
   }
 
   /** Number of levels on this side. */
   get levelCount(): number {
-    return this.tree.size;
+    return this.hotKeys.length + this.tree.size;
   }
 
   /** The best level, O(1). */
@@ -68,87 +132,88 @@ export class BookSide {
 
   /** The numeric best price (NaN when the side is empty); for comparisons only, never for output. */
   get bestPrice(): number {
-    return this.bestKey;
+    const n = this.hotKeys.length;
+    return n === 0 ? Number.NaN : this.sign * this.hotKeys[n - 1];
   }
 
   /**
    * Sets the size at a price; a zero size removes the level. Returns true when the best level
-   * (its price or size) changed. Throws a RangeError for text that is not a non-negative decimal.
+   * (its price or size) changed. Throws a RangeError, before changing anything, for text that is
+   * not a non-negative decimal.
    */
   apply(priceText: string, sizeText: string): boolean {
     let key: number;
-    let pScale: number;
+    let priceScale = -1;
     if (readPlain(priceText, price)) {
-      key = price.units / POW10[price.scale];
-      pScale = price.scale;
+      key = (this.sign * price.units) / POW10[price.scale];
+      priceScale = price.scale;
     } else {
-      key = toNumber(priceText);
-      if (!(key >= 0 && key < Number.POSITIVE_INFINITY)) throw new RangeError(`bad price: ${JSON.stringify(priceText)}`);
-      pScale = WRITTEN;
+      const value = toNumber(priceText);
+      if (!(value >= 0 && value < Number.POSITIVE_INFINITY)) throw new RangeError(`bad price: ${JSON.stringify(priceText)}`);
+      key = this.sign * value;
     }
-    const plainSize = readPlain(sizeText, size);
-    let zero: boolean;
-    if (plainSize) {
-      zero = size.units === 0;
+    let packed = WRITTEN;
+    if (readPlain(sizeText, size)) {
+      if (size.units === 0) return this.remove(key);
+      if (priceScale >= 0) packed = pack(size.units, size.scale, priceScale);
     } else {
       const value = toNumber(sizeText);
       if (!(value >= 0 && value < Number.POSITIVE_INFINITY)) throw new RangeError(`bad size: ${JSON.stringify(sizeText)}`);
-      zero = value === 0;
+      if (value === 0) return this.remove(key);
     }
-    if (zero) return this.remove(key);
 
-    const tree = this.tree;
-    let slot = tree.get(key);
-    const added = slot === undefined;
-    if (slot === undefined) slot = this.allocate();
-    if (pScale === WRITTEN || !plainSize) {
-      this.priceScale[slot] = WRITTEN;
-      this.written.set(slot, { price: priceText, size: sizeText });
+    const written = this.written;
+    if (packed === WRITTEN) written.set(key, { price: priceText, size: sizeText });
+    else if (written.size > 0) written.delete(key);
+
+    const keys = this.hotKeys;
+    if (this.tree.size > 0 && key > keys[0]) {
+      // Behind the hot levels: never the best.
+      if (this.tree.set(key, packed) && this.levelCount > this.depth) this.removeWorst();
+      return false;
+    }
+    const i = search(keys, key);
+    if (i >= 0) {
+      this.hotValues[i] = packed;
     } else {
-      if (this.priceScale[slot] === WRITTEN) this.written.delete(slot);
-      this.priceScale[slot] = pScale;
-      this.sizeUnits[slot] = size.units;
-      this.sizeScale[slot] = size.scale;
+      insertAt(keys, ~i, key);
+      insertAt(this.hotValues, ~i, packed);
+      if (keys.length > this.hotMax) this.spill();
+      if (this.levelCount > this.depth && this.removeWorst() === key) return false;
     }
-    if (added) {
-      tree.set(key, slot);
-      if (tree.size > this.depth) {
-        const worst = tree.maxKey() as number;
-        this.remove(worst);
-        if (worst === key) return false;
-      }
-    }
-    if (key === this.bestKey || this.isBetter(key, this.bestKey)) {
-      this.bestKey = key;
+    if (key === keys[keys.length - 1]) {
       this.bestLevel = { price: priceText, size: sizeText };
       return true;
     }
     return false;
   }
 
-  /** Removes every level (keeps the allocated capacity for the next snapshot). */
+  /** Removes every level. */
   clear(): void {
+    this.hotKeys.length = 0;
+    this.hotValues.length = 0;
     this.tree.clear();
     this.written.clear();
-    this.nextSlot = 0;
-    this.freeHead = -1;
-    this.bestKey = Number.NaN;
     this.bestLevel = undefined;
   }
 
   /** The size text at a price, or undefined when there is no level there. */
   sizeAt(priceText: string): string | undefined {
-    const key = readPlain(priceText, price) ? price.units / POW10[price.scale] : toNumber(priceText);
-    const slot = this.tree.get(key);
-    return slot === undefined ? undefined : this.level(key, slot).size;
+    const value = readPlain(priceText, price) ? price.units / POW10[price.scale] : toNumber(priceText);
+    const key = this.sign * value;
+    const i = search(this.hotKeys, key);
+    const packed = i >= 0 ? this.hotValues[i] : this.tree.get(key);
+    return packed === undefined ? undefined : this.level(key, packed).size;
   }
 
   /** The best `n` levels, best first. */
   top(n: number): Level[] {
     const out: Level[] = [];
-    if (n <= 0) return out;
-    this.tree.forEachPair((key, slot) => {
-      out.push(this.level(key, slot));
+    const keys = this.hotKeys;
+    for (let i = keys.length - 1; i >= 0 && out.length < n; i--) out.push(this.level(keys[i], this.hotValues[i]));
+    if (out.length >= n) return out;
+    this.tree.forEachPair((key, packed) => {
+      out.push(this.level(key, packed));
       return out.length >= n ? { break: true } : undefined;
     });
     return out;
@@ -156,64 +221,76 @@ export class BookSide {
 
   /** Every level, best first. */
   *levels(): IterableIterator<Level> {
-    for (const [key, slot] of this.tree.entries()) yield this.level(key, slot);
-  }
-
-  /** True when price a is better than b on this side; any price beats NaN (an empty side). */
-  private isBetter(a: number, b: number): boolean {
-    if (Number.isNaN(b)) return true;
-    return this.side === 'ask' ? a < b : a > b;
+    const keys = this.hotKeys;
+    for (let i = keys.length - 1; i >= 0; i--) yield this.level(keys[i], this.hotValues[i]);
+    for (const [key, packed] of this.tree.entries()) yield this.level(key, packed);
   }
 
   private remove(key: number): boolean {
-    const slot = this.tree.get(key);
-    if (slot === undefined) {
+    const keys = this.hotKeys;
+    if (this.tree.size > 0 && key > keys[0]) {
+      if (!this.tree.delete(key)) this.missingRemovals++;
+      else if (this.written.size > 0) this.written.delete(key);
+      return false;
+    }
+    const i = search(keys, key);
+    if (i < 0) {
       this.missingRemovals++;
       return false;
     }
-    this.tree.delete(key);
-    if (this.priceScale[slot] === WRITTEN) this.written.delete(slot);
-    this.sizeUnits[slot] = this.freeHead;
-    this.freeHead = slot;
-    if (key !== this.bestKey) return false;
-    const next = this.tree.nextHigherPair(undefined);
-    if (next === undefined) {
-      this.bestKey = Number.NaN;
-      this.bestLevel = undefined;
-    } else {
-      this.bestKey = next[0];
-      this.bestLevel = this.level(next[0], next[1]);
-    }
+    if (this.written.size > 0) this.written.delete(key);
+    const wasBest = i === keys.length - 1;
+    removeAt(keys, i);
+    removeAt(this.hotValues, i);
+    if (keys.length < this.hotMin && this.tree.size > 0) this.refill();
+    if (!wasBest) return false;
+    const n = keys.length;
+    this.bestLevel = n === 0 ? undefined : this.level(keys[n - 1], this.hotValues[n - 1]);
     return true;
   }
 
-  private level(key: number, slot: number): Level {
-    const pScale = this.priceScale[slot];
-    if (pScale === WRITTEN) return this.written.get(slot) as Level;
+  /** Removes the worst level of the side (depth limit); returns its key. */
+  private removeWorst(): number {
+    const worst = this.tree.size > 0 ? (this.tree.maxKey() as number) : this.hotKeys[0];
+    this.remove(worst);
+    return worst;
+  }
+
+  /** Moves the worse half of the hot levels into the tree. */
+  private spill(): void {
+    const count = this.hotKeys.length - (this.hotMax >> 1);
+    for (let i = 0; i < count; i++) this.tree.set(this.hotKeys[i], this.hotValues[i]);
+    this.hotKeys.splice(0, count);
+    this.hotValues.splice(0, count);
+  }
+
+  /** Moves the best levels of the tree behind the hot ones, until the hot arrays are half full. */
+  private refill(): void {
+    const keys: number[] = [];
+    const values: number[] = [];
+    const wanted = (this.hotMax >> 1) - this.hotKeys.length;
+    this.tree.forEachPair((key, packed) => {
+      keys.push(key);
+      values.push(packed);
+      return keys.length >= wanted ? { break: true } : undefined;
+    });
+    this.tree.deleteRange(keys[0], keys[keys.length - 1], true);
+    this.hotKeys.unshift(...keys.reverse());
+    this.hotValues.unshift(...values.reverse());
+  }
+
+  /** The texts of a level, rebuilt from its key and packed value. */
+  private level(key: number, packed: number): Level {
+    if (packed === WRITTEN) return this.written.get(key) as Level;
+    const priceScale = packed % 32;
+    let rest = (packed - priceScale) / 32;
+    const zeros = rest % 16;
+    rest = (rest - zeros) / 16;
+    const sizeScale = rest % 32;
+    const sizeUnits = ((rest - sizeScale) / 32) * POW10[zeros];
     return {
-      price: formatPlain(Math.round(key * POW10[pScale]), pScale),
-      size: formatPlain(this.sizeUnits[slot], this.sizeScale[slot]),
+      price: formatPlain(Math.round(this.sign * key * POW10[priceScale]), priceScale),
+      size: formatPlain(sizeUnits, sizeScale + zeros),
     };
   }
-
-  private allocate(): number {
-    if (this.freeHead >= 0) {
-      const slot = this.freeHead;
-      this.freeHead = this.sizeUnits[slot];
-      return slot;
-    }
-    const slot = this.nextSlot++;
-    if (slot === this.sizeUnits.length) {
-      const capacity = slot * 2;
-      this.sizeUnits = grow(this.sizeUnits, new Float64Array(capacity));
-      this.sizeScale = grow(this.sizeScale, new Uint8Array(capacity));
-      this.priceScale = grow(this.priceScale, new Uint8Array(capacity));
-    }
-    return slot;
-  }
-}
-
-function grow<T extends Float64Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

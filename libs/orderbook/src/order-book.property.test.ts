@@ -66,6 +66,8 @@ const side = fc.constantFrom<Side>('bid', 'ask');
 const level = fc.tuple(priceText, sizeText.filter((s) => compareDecimal(s, '0') !== 0));
 const stream = fc.record({
   depth: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
+  // Small hot windows move levels between the flat arrays and the tree all the time.
+  hotLevels: fc.constantFrom(4, 5, 8, 128),
   bids: fc.array(level, { maxLength: 30 }),
   asks: fc.array(level, { maxLength: 30 }),
   deltas: fc.array(fc.tuple(side, priceText, sizeText), { maxLength: 200 }),
@@ -74,8 +76,8 @@ const stream = fc.record({
 describe('OrderBook against a naive model', () => {
   it('agrees on best levels after every step, on every level at the end, and on crossing', () => {
     fc.assert(
-      fc.property(stream, ({ depth, bids, asks, deltas }) => {
-        const book = new OrderBook({ depth });
+      fc.property(stream, ({ depth, hotLevels, bids, asks, deltas }) => {
+        const book = new OrderBook({ depth, hotLevels });
         const model = new ModelBook(depth);
         book.applySnapshot({ bids, asks });
         model.snapshot(bids, asks);
@@ -94,14 +96,14 @@ describe('OrderBook against a naive model', () => {
         expect(book.levelCount()).toBe(model.sides.bid.size + model.sides.ask.size);
         expect(book.missingRemovals).toBe(model.missingRemovals);
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 
   it('a snapshot after any history leaves exactly the snapshot', () => {
     fc.assert(
-      fc.property(stream, level, ({ bids, asks, deltas }, extra) => {
-        const book = new OrderBook();
+      fc.property(stream, level, ({ hotLevels, bids, asks, deltas }, extra) => {
+        const book = new OrderBook({ hotLevels });
         for (const [s, price, size] of deltas) book.applyDelta(s, price, size);
         book.applySnapshot({ bids, asks: [...asks, extra] });
         const model = new ModelBook();

@@ -12,6 +12,11 @@ export interface BookSnapshot {
 export interface OrderBookOptions {
   /** Keep at most this many best levels per side, for venues that send only the top N. */
   readonly depth?: number;
+  /**
+   * How many best levels per side live in flat arrays, where most deltas land, before the rest
+   * goes to the B-tree (default 128). A tuning knob; any value gives the same book.
+   */
+  readonly hotLevels?: number;
 }
 
 /**
@@ -34,8 +39,12 @@ export class OrderBook {
     if (!(depth === Number.POSITIVE_INFINITY || (Number.isInteger(depth) && depth > 0))) {
       throw new RangeError(`depth must be a positive integer, got ${String(options.depth)}`);
     }
-    this.bidSide = new BookSide('bid', depth);
-    this.askSide = new BookSide('ask', depth);
+    const hotLevels = options.hotLevels ?? 128;
+    if (!(Number.isInteger(hotLevels) && hotLevels >= 4)) {
+      throw new RangeError(`hotLevels must be an integer >= 4, got ${String(options.hotLevels)}`);
+    }
+    this.bidSide = new BookSide('bid', depth, hotLevels);
+    this.askSide = new BookSide('ask', depth, hotLevels);
   }
 
   /**
