@@ -6,8 +6,8 @@
  * (`mvn dependency:copy-dependencies`) into a cache dir outside the work tree,
  * and each broker runs from a fresh temp dir that `stop()` deletes.
  *
- * Only Node built-ins are used; readiness is proven with a real Kafka Metadata
- * request spoken over `node:net` (see `probeMetadata`).
+ * Readiness is proven with a real Kafka Metadata request through kafkajs
+ * (see `probeMetadata`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,6 +17,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 
 export const KAFKA_VERSION = '4.1.1';
 
@@ -300,18 +301,32 @@ export function serverProperties(o: { port: number; controllerPort: number; data
 export async function startBroker(opts: StartBrokerOptions = {}): Promise<RunningBroker> {
   const log = opts.log ?? noLog;
   const lib = await ensureKafkaJars({ log });
-  const autoPorts = !opts.port || !opts.controllerPort;
+  await sweepOrphans(log);
+  const fixed = [opts.port, opts.controllerPort].filter((p): p is number => !!p);
+  for (const p of fixed) {
+    if (!(await portIsFree(p))) throw new Error(`127.0.0.1:${p} is already in use; cannot start a Kafka broker there`);
+  }
   // Free ports are picked, then bound by java a moment later; retry if another
-  // process grabbed one in between.
+  // process grabbed one of the picked ports in between.
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(lib, opts, log);
     } catch (e) {
-      const bindRace = e instanceof BrokerStartError && /Address already in use|BindException/.test(e.logTail);
-      if (!(autoPorts && bindRace && attempt < 3)) throw e;
-      log(`Port was taken before the broker bound it; retrying (${attempt})`);
+      const m = e instanceof BrokerStartError ? /failed to bind to [^\s]*:(\d+)/.exec(e.logTail) : null;
+      const raced = !!m && !fixed.includes(Number(m[1]));
+      if (!raced || attempt >= 3) throw e;
+      log(`Port ${m[1]} was taken before the broker bound it; retrying (${attempt})`);
     }
   }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
 }
 
 class BrokerStartError extends Error {
@@ -332,7 +347,7 @@ async function startOnce(lib: string, opts: StartBrokerOptions, log: LogFn): Pro
   const heapMb = opts.heapMb ?? 512;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
 
-  const runDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'level4-kafka-'));
+  const runDir = await fsp.mkdtemp(path.join(os.tmpdir(), RUN_DIR_PREFIX));
   const dataDir = path.join(runDir, 'data');
   const propsFile = path.join(runDir, 'server.properties');
   const logFile = path.join(runDir, 'broker.log');
@@ -392,6 +407,7 @@ async function startOnce(lib: string, opts: StartBrokerOptions, log: LogFn): Pro
   }
 
   const proc = child;
+  // Listen before anything else is awaited, so that an early exit or spawn error is never missed.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     proc.once('exit', (code, signal) => resolve({ code, signal }));
     proc.once('error', () => resolve({ code: null, signal: null }));
@@ -430,6 +446,10 @@ async function startOnce(lib: string, opts: StartBrokerOptions, log: LogFn): Pro
   register(entry);
 
   try {
+    // Lets a later startBroker() clean up if this Node process dies without running its hooks (SIGKILL).
+    await fsp
+      .writeFile(path.join(runDir, OWNER_FILE), JSON.stringify({ nodePid: process.pid, javaPid: proc.pid }))
+      .catch(() => undefined);
     await waitUntilServing({ port, deadline: t0 + readyTimeoutMs, exited, spawnError, logFile });
   } catch (e) {
     if (isRunning()) proc.kill('SIGKILL');
@@ -456,7 +476,7 @@ async function waitUntilServing(o: {
   void o.exited.then((r) => (died ??= `java exited early (code ${r.code}, signal ${r.signal})`));
   void o.spawnError.then((e) => (died = `could not start java: ${e.message}`));
   const fail = async (msg: string): Promise<never> => {
-    throw new BrokerStartError(msg, await readTail(o.logFile, 60));
+    throw new BrokerStartError(msg, await readTail(o.logFile, 40));
   };
 
   // 1. The client port: Kafka 4.x opens it only once the broker is unfenced and serving.
@@ -471,7 +491,7 @@ async function waitUntilServing(o: {
   for (;;) {
     if (died) return fail(died);
     try {
-      const md = await metadataOnce('127.0.0.1', o.port, 5_000);
+      const md = await probeMetadata(`127.0.0.1:${o.port}`, 0);
       if (md.brokers.some((b) => b.port === o.port)) return;
       lastErr = new Error(`Metadata lists no broker on port ${o.port}: ${JSON.stringify(md)}`);
     } catch (e) {
@@ -495,116 +515,93 @@ function canConnect(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
-// ---------------------------------------------------------------------------
-// Minimal Kafka Metadata (api key 3, v1) client over node:net
-// ---------------------------------------------------------------------------
-
-export interface ClusterMetadata {
-  controllerId: number;
-  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
-}
+const RUN_DIR_PREFIX = 'level4-kafka-';
+const OWNER_FILE = 'owner.json';
 
 /**
- * Sends one Metadata v1 request (no topics) to the first of `brokers`
- * ("host:port[,host:port...]") and returns the brokers it lists; retries until
- * `timeoutMs` has passed.
+ * Removes run dirs (and kills their brokers) left by Node processes that died
+ * without cleaning up, e.g. killed with SIGKILL. Linux only for the kill part
+ * (it checks /proc/<pid>/cmdline so that a reused pid is never hit).
  */
-export async function probeMetadata(brokers: string, timeoutMs = 10_000): Promise<ClusterMetadata> {
-  const first = brokers.split(',')[0]?.trim() ?? '';
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(first);
-  if (!m) throw new Error(`not a host:port list: ${JSON.stringify(brokers)}`);
-  const host = m[1] as string;
-  const port = Number(m[2]);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+async function sweepOrphans(log: LogFn): Promise<void> {
+  let names: string[];
+  try {
+    names = (await fsp.readdir(os.tmpdir())).filter((n) => n.startsWith(RUN_DIR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join(os.tmpdir(), name);
     try {
-      return await metadataOnce(host, port, Math.min(5_000, Math.max(500, deadline - Date.now())));
-    } catch (e) {
-      if (Date.now() >= deadline) {
-        throw new Error(`Kafka Metadata request to ${host}:${port} failed: ${(e as Error).message}`);
+      let owner: { nodePid?: unknown; javaPid?: unknown };
+      try {
+        owner = JSON.parse(await fsp.readFile(path.join(dir, OWNER_FILE), 'utf8')) as typeof owner;
+      } catch {
+        // No owner file: being set up right now, or left by a crash long ago.
+        if (Date.now() - (await fsp.stat(dir)).mtimeMs > 3_600_000) await fsp.rm(dir, { recursive: true, force: true });
+        continue;
       }
-      await sleep(250);
+      if (typeof owner.nodePid !== 'number' || isAlive(owner.nodePid)) continue;
+      if (typeof owner.javaPid === 'number' && isAlive(owner.javaPid)) {
+        const cmdline = await fsp.readFile(`/proc/${owner.javaPid}/cmdline`, 'utf8').catch(() => '');
+        if (cmdline.includes(dir)) {
+          log(`Killing orphaned Kafka broker pid ${owner.javaPid} (${dir})`);
+          process.kill(owner.javaPid, 'SIGKILL');
+        }
+      }
+      await fsp.rm(dir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
     }
   }
 }
 
-function metadataOnce(host: string, port: number, timeoutMs: number): Promise<ClusterMetadata> {
-  const clientId = Buffer.from('level4-kafka-probe');
-  const correlationId = randomBytes(4).readInt32BE(0) & 0x7fffffff;
-  // Request header v1 + Metadata v1 body (topics = empty array = no topics).
-  const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4);
-  let o = 0;
-  o = body.writeInt16BE(3, o); // api_key Metadata
-  o = body.writeInt16BE(1, o); // api_version
-  o = body.writeInt32BE(correlationId, o);
-  o = body.writeInt16BE(clientId.length, o);
-  o += clientId.copy(body, o);
-  body.writeInt32BE(0, o);
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(body.length, 0);
-
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host, port });
-    let buf = Buffer.alloc(0);
-    const finish = (err: Error | null, md?: ClusterMetadata) => {
-      s.destroy();
-      if (err) reject(err);
-      else resolve(md as ClusterMetadata);
-    };
-    s.setTimeout(timeoutMs, () => finish(new Error('timeout')));
-    s.once('error', (e) => finish(e));
-    s.once('close', () => finish(new Error('connection closed before a full response')));
-    s.once('connect', () => s.write(Buffer.concat([size, body])));
-    s.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length < 4) return;
-      const len = buf.readInt32BE(0);
-      if (buf.length < 4 + len) return;
-      try {
-        finish(null, parseMetadataV1(buf.subarray(4, 4 + len), correlationId));
-      } catch (e) {
-        finish(e as Error);
-      }
-    });
-  });
-}
-
-function parseMetadataV1(r: Buffer, correlationId: number): ClusterMetadata {
-  let o = 0;
-  const i16 = () => {
-    const v = r.readInt16BE(o);
-    o += 2;
-    return v;
-  };
-  const i32 = () => {
-    const v = r.readInt32BE(o);
-    o += 4;
-    return v;
-  };
-  const str = (): string | null => {
-    const n = i16();
-    if (n < 0) return null;
-    const v = r.toString('utf8', o, o + n);
-    o += n;
-    return v;
-  };
-  if (i32() !== correlationId) throw new Error('Metadata response: correlation id mismatch');
-  const n = i32();
-  if (n < 0 || n > 10_000) throw new Error(`Metadata response: bad broker count ${n}`);
-  const brokers: ClusterMetadata['brokers'] = [];
-  for (let k = 0; k < n; k++) {
-    const nodeId = i32();
-    const h = str() ?? '';
-    const p = i32();
-    const rack = str();
-    brokers.push({ nodeId, host: h, port: p, rack });
-  }
-  const controllerId = i32();
-  return { controllerId, brokers };
-}
-
 // ---------------------------------------------------------------------------
-// Cleanup: a broker never outlives the Node process that started it
+// Readiness: one real Metadata call through the client the tests use
+// ---------------------------------------------------------------------------
+
+export interface ClusterMetadata {
+  controllerId: number;
+  brokers: { nodeId: number; host: string; port: number }[];
+}
+
+/**
+ * Asks `brokers` ("host:port[,host:port...]") for the cluster's metadata (kafkajs
+ * `describeCluster`, one Metadata request) and returns the brokers it lists; retries
+ * until `timeoutMs` has passed.
+ */
+export async function probeMetadata(brokers: string, timeoutMs = 10_000): Promise<ClusterMetadata> {
+  const list = brokers.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  if (list.length === 0 || !list.every((b) => /^\[?[^\]]+?\]?:\d+$/.test(b))) {
+    throw new Error(`not a host:port list: ${JSON.stringify(brokers)}`);
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const admin = new Kafka({
+      clientId: 'level4-kafka-probe',
+      brokers: list,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 2_000,
+      retry: { retries: 0 },
+    }).admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return {
+        controllerId: cluster.controller ?? -1,
+        brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })),
+      };
+    } catch (e) {
+      if (Date.now() >= deadline) {
+        throw new Error(`Kafka metadata request to ${brokers} failed: ${(e as Error).message}`);
+      }
+      await sleep(250);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -677,8 +674,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** The last lines of a log, without Java stack frames (the "Caused by" lines stay). */
 function tail(text: string, lines: number): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
+  return text
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !/^\s+(at |\.\.\. \d+ more)/.test(l))
+    .slice(-lines)
+    .join('\n');
 }
 
 async function readTail(file: string, lines: number): Promise<string> {
@@ -708,7 +711,11 @@ function runCapture(
     c.stdout.on('data', (b: Buffer) => chunks.push(b));
     c.stderr.on('data', (b: Buffer) => chunks.push(b));
     c.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'ENOENT' ? new Error(`${cmd} not found on PATH (needed by tools/kafka)`) : e),
+      reject(
+        e.code === 'ENOENT'
+          ? new Error(`cannot run ${cmd}: not found (tools/kafka needs Java 17+ and Maven 3.8+; check PATH/JAVA_HOME)`)
+          : e,
+      ),
     );
     c.once('close', (code, signal) => resolve({ code, signal, output: Buffer.concat(chunks).toString('utf8') }));
   });

@@ -1,0 +1,16 @@
+export {
+  KAFKA_VERSION,
+  LOG4J_CONFIG,
+  POM_FILE,
+  ensureKafkaJars,
+  kafkaHome,
+  newClusterId,
+  pickFreePort,
+  probeMetadata,
+  serverProperties,
+  startBroker,
+  type ClusterMetadata,
+  type LogFn,
+  type RunningBroker,
+  type StartBrokerOptions,
+} from './broker.js';
