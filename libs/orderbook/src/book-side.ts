@@ -20,8 +20,10 @@ export type Side = 'bid' | 'ask';
 const NODE_SIZE = 64;
 /** The value of a level whose texts are kept as written in `BookSide.written`. */
 const WRITTEN = -1;
-/** Packed values hold size units below 2^39 (with 14 bits of scales beside them, under 2^53). */
-const MAX_PACKED_UNITS = 2 ** 39;
+/** Compact values: size units below 2^35 with 4 bits of zero count beside them (under 2^39). */
+const MAX_COMPACT_UNITS = 2 ** 35;
+/** Full values: size units below 2^39 with 14 bits of scales beside them (under 2^53). */
+const MAX_FULL_UNITS = 2 ** 39;
 
 /**
  * The index of `key` in keys sorted in descending order, or the bitwise complement of the index at
@@ -59,34 +61,20 @@ function removeAt(items: number[], at: number): void {
  */
 const ascending = (a: number, b: number): number => a - b;
 
-const price: PlainDecimal = { units: 0, scale: 0 };
-const size: PlainDecimal = { units: 0, scale: 0 };
-
-/**
- * Packs a plain size and the scale of its plain price into one integer-valued number:
- * ((units * 32 + scale) * 16 + zeros) * 32 + priceScale, where `units` has its trailing fraction
- * zeros removed (`zeros` of them). Stripping the zeros keeps venue-padded sizes such as
- * "0.01230000" small enough to be stored unboxed (a small integer) by the engine.
- * Returns WRITTEN when the numbers do not fit.
- */
-function pack(sizeUnits: number, sizeScale: number, priceScale: number): number {
-  let zeros = 0;
-  while (sizeScale > 0 && zeros < 15 && sizeUnits % 10 === 0) {
-    sizeUnits /= 10;
-    sizeScale--;
-    zeros++;
-  }
-  if (sizeUnits >= MAX_PACKED_UNITS || priceScale > 31 || sizeScale > 31) return WRITTEN;
-  return ((sizeUnits * 32 + sizeScale) * 16 + zeros) * 32 + priceScale;
-}
+const price: PlainDecimal = { units: 0, scale: 0, zeros: 0 };
+const size: PlainDecimal = { units: 0, scale: 0, zeros: 0 };
 
 /**
  * One side of an order book.
  *
  * Keys are numeric prices, negated for bids, so that on both sides a smaller key is a better level.
- * Each level's value is one packed number holding the size and the scales of both texts; the exact
- * texts are rebuilt from it when read. A level whose texts are not plain decimals is kept as written
- * in a small map.
+ * Each level's value is one integer-valued number from which the exact texts are rebuilt when read:
+ * - compact (>= 0), for levels written in the side's common format (the price and size scales of
+ *   its first level; venues pad consistently): `units * 16 + zeros`, the size's units without their
+ *   trailing fraction zeros and how many there were. "0.01230000" is 123 * 16 + 4. Most sizes stay
+ *   below 2^31 this way, which the engine stores unboxed even in the tree's generic arrays.
+ * - full (<= -2), any other plain texts: `-(((units * 32 + sizeScale) * 16 + zeros) * 32 + priceScale) - 2`.
+ * - WRITTEN (-1): texts that are not plain decimals, kept as written in a small map.
  *
  * Most deltas land within a few dozen levels of the top, so the best levels live in two flat arrays
  * (the "hot" levels, sorted worst first so that the busy end is the cheap end to splice), and only
@@ -105,9 +93,14 @@ export class BookSide {
   private readonly hotMin: number;
   /** The levels behind the hot ones, best first. */
   private readonly tree = new BTree<number, number>(undefined, ascending, NODE_SIZE);
+  /** Levels in the tree, counted here because the tree's own count is a call through its root. */
+  private deepSize = 0;
   private readonly written = new Map<number, Level>();
   /** -1 for bids, 1 for asks: key = sign * price. */
   private readonly sign: number;
+  /** The common format of compact values; -1 until the first plain level after a clear. */
+  private priceScale = -1;
+  private sizeScale = -1;
   private bestLevel: Level | undefined = undefined;
   /** Removals of levels that were not in the book (a no-op, but worth knowing). */
   missingRemovals = 0;
@@ -122,7 +115,7 @@ export class BookSide {
 
   /** Number of levels on this side. */
   get levelCount(): number {
-    return this.hotKeys.length + this.tree.size;
+    return this.hotKeys.length + this.deepSize;
   }
 
   /** The best level, O(1). */
@@ -155,7 +148,7 @@ export class BookSide {
     let packed = WRITTEN;
     if (readPlain(sizeText, size)) {
       if (size.units === 0) return this.remove(key);
-      if (priceScale >= 0) packed = pack(size.units, size.scale, priceScale);
+      if (priceScale >= 0) packed = this.encode(priceScale);
     } else {
       const value = toNumber(sizeText);
       if (!(value >= 0 && value < Number.POSITIVE_INFINITY)) throw new RangeError(`bad size: ${JSON.stringify(sizeText)}`);
@@ -167,9 +160,12 @@ export class BookSide {
     else if (written.size > 0) written.delete(key);
 
     const keys = this.hotKeys;
-    if (this.tree.size > 0 && key > keys[0]) {
+    if (this.deepSize > 0 && key > keys[0]) {
       // Behind the hot levels: never the best.
-      if (this.tree.set(key, packed) && this.levelCount > this.depth) this.removeWorst();
+      if (this.tree.set(key, packed)) {
+        this.deepSize++;
+        if (this.levelCount > this.depth) this.removeWorst();
+      }
       return false;
     }
     const i = search(keys, key);
@@ -181,11 +177,12 @@ export class BookSide {
       if (keys.length > this.hotMax) this.spill();
       if (this.levelCount > this.depth && this.removeWorst() === key) return false;
     }
-    if (key === keys[keys.length - 1]) {
-      this.bestLevel = { price: priceText, size: sizeText };
-      return true;
-    }
-    return false;
+    if (key !== keys[keys.length - 1]) return false;
+    const best = this.bestLevel;
+    // The same texts again change nothing that anyone reads.
+    if (i >= 0 && best !== undefined && best.size === sizeText && best.price === priceText) return false;
+    this.bestLevel = { price: priceText, size: sizeText };
+    return true;
   }
 
   /** Removes every level. */
@@ -193,7 +190,10 @@ export class BookSide {
     this.hotKeys.length = 0;
     this.hotValues.length = 0;
     this.tree.clear();
+    this.deepSize = 0;
     this.written.clear();
+    this.priceScale = -1;
+    this.sizeScale = -1;
     this.bestLevel = undefined;
   }
 
@@ -228,9 +228,13 @@ export class BookSide {
 
   private remove(key: number): boolean {
     const keys = this.hotKeys;
-    if (this.tree.size > 0 && key > keys[0]) {
-      if (!this.tree.delete(key)) this.missingRemovals++;
-      else if (this.written.size > 0) this.written.delete(key);
+    if (this.deepSize > 0 && key > keys[0]) {
+      if (this.tree.delete(key)) {
+        this.deepSize--;
+        if (this.written.size > 0) this.written.delete(key);
+      } else {
+        this.missingRemovals++;
+      }
       return false;
     }
     const i = search(keys, key);
@@ -242,7 +246,7 @@ export class BookSide {
     const wasBest = i === keys.length - 1;
     removeAt(keys, i);
     removeAt(this.hotValues, i);
-    if (keys.length < this.hotMin && this.tree.size > 0) this.refill();
+    if (keys.length < this.hotMin && this.deepSize > 0) this.refill();
     if (!wasBest) return false;
     const n = keys.length;
     this.bestLevel = n === 0 ? undefined : this.level(keys[n - 1], this.hotValues[n - 1]);
@@ -251,7 +255,7 @@ export class BookSide {
 
   /** Removes the worst level of the side (depth limit); returns its key. */
   private removeWorst(): number {
-    const worst = this.tree.size > 0 ? (this.tree.maxKey() as number) : this.hotKeys[0];
+    const worst = this.deepSize > 0 ? (this.tree.maxKey() as number) : this.hotKeys[0];
     this.remove(worst);
     return worst;
   }
@@ -260,6 +264,7 @@ export class BookSide {
   private spill(): void {
     const count = this.hotKeys.length - (this.hotMax >> 1);
     for (let i = 0; i < count; i++) this.tree.set(this.hotKeys[i], this.hotValues[i]);
+    this.deepSize += count;
     this.hotKeys.splice(0, count);
     this.hotValues.splice(0, count);
   }
@@ -275,22 +280,55 @@ export class BookSide {
       return keys.length >= wanted ? { break: true } : undefined;
     });
     this.tree.deleteRange(keys[0], keys[keys.length - 1], true);
+    this.deepSize -= keys.length;
     this.hotKeys.unshift(...keys.reverse());
     this.hotValues.unshift(...values.reverse());
   }
 
-  /** The texts of a level, rebuilt from its key and packed value. */
-  private level(key: number, packed: number): Level {
-    if (packed === WRITTEN) return this.written.get(key) as Level;
-    const priceScale = packed % 32;
-    let rest = (packed - priceScale) / 32;
-    const zeros = rest % 16;
-    rest = (rest - zeros) / 16;
-    const sizeScale = rest % 32;
-    const sizeUnits = ((rest - sizeScale) / 32) * POW10[zeros];
+  /** The value of the plain size in `size` at a price of the given scale (see the class comment). */
+  private encode(priceScale: number): number {
+    const zeros = size.zeros;
+    // Exact: units is a multiple of 10^zeros and below 2^50.
+    const units = size.units / POW10[zeros];
+    if (this.priceScale < 0 && this.levelCount === 0) {
+      this.priceScale = priceScale;
+      this.sizeScale = size.scale;
+    }
+    if (priceScale === this.priceScale && size.scale === this.sizeScale && zeros < 16 && units < MAX_COMPACT_UNITS) {
+      return units * 16 + zeros;
+    }
+    if (units >= MAX_FULL_UNITS || zeros > 15 || size.scale > 31 || priceScale > 31) return WRITTEN;
+    return -(((units * 32 + size.scale) * 16 + zeros) * 32 + priceScale) - 2;
+  }
+
+  /** The texts of a level, rebuilt from its key and value. */
+  private level(key: number, value: number): Level {
+    if (value === WRITTEN) return this.written.get(key) as Level;
+    let units: number;
+    let priceScale: number;
+    let sizeScale: number;
+    let rest: number;
+    // Math.floor rather than %: the remainder of doubles is a slow call in the engine.
+    if (value >= 0) {
+      rest = Math.floor(value / 16);
+      units = rest * POW10[value - rest * 16];
+      priceScale = this.priceScale;
+      sizeScale = this.sizeScale;
+    } else {
+      let full = -value - 2;
+      rest = Math.floor(full / 32);
+      priceScale = full - rest * 32;
+      full = rest;
+      rest = Math.floor(full / 16);
+      const zeros = full - rest * 16;
+      full = rest;
+      rest = Math.floor(full / 32);
+      sizeScale = full - rest * 32;
+      units = rest * POW10[zeros];
+    }
     return {
       price: formatPlain(Math.round(this.sign * key * POW10[priceScale]), priceScale),
-      size: formatPlain(sizeUnits, sizeScale + zeros),
+      size: formatPlain(units, sizeScale),
     };
   }
 }

@@ -18,6 +18,8 @@ const MAX_UNITS = 2 ** 50;
 export interface PlainDecimal {
   units: number;
   scale: number;
+  /** How many of the fraction digits are trailing zeros ("0.01230000" has 4). */
+  zeros: number;
 }
 
 /**
@@ -29,16 +31,18 @@ export function readPlain(text: string, out: PlainDecimal): boolean {
   if (n === 0) return false;
   let units = 0;
   let scale = 0;
+  let zeros = 0;
   let seenPoint = false;
-  let i = 0;
-  const first = text.charCodeAt(0);
   // "0" may only stand alone or before the point.
-  if (first === 48 && n > 1 && text.charCodeAt(1) !== 46) return false;
-  for (; i < n; i++) {
+  if (text.charCodeAt(0) === 48 && n > 1 && text.charCodeAt(1) !== 46) return false;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       units = units * 10 + (c - 48);
-      if (seenPoint) scale++;
+      if (seenPoint) {
+        scale++;
+        zeros = c === 48 ? zeros + 1 : 0;
+      }
     } else if (c === 46 && !seenPoint && i > 0 && i < n - 1) {
       seenPoint = true;
     } else {
@@ -48,6 +52,7 @@ export function readPlain(text: string, out: PlainDecimal): boolean {
   if (units >= MAX_UNITS || scale >= POW10.length) return false;
   out.units = units;
   out.scale = scale;
+  out.zeros = zeros;
   return true;
 }
 
