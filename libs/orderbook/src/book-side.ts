@@ -26,33 +26,20 @@ const MAX_COMPACT_UNITS = 2 ** 35;
 const MAX_FULL_UNITS = 2 ** 39;
 
 /**
- * The index of `key` in keys sorted in descending order, or the bitwise complement of the index at
- * which it would be inserted.
+ * The index of `key` among the hot pairs (keys descending), or the bitwise complement of the index
+ * at which it would be inserted.
  */
-function search(keys: number[], key: number): number {
+function search(hot: Float64Array, count: number, key: number): number {
   let lo = 0;
-  let hi = keys.length;
+  let hi = count;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const k = keys[mid];
+    const k = hot[2 * mid];
     if (k === key) return mid;
     if (k > key) lo = mid + 1;
     else hi = mid;
   }
   return ~lo;
-}
-
-// Array.prototype.splice allocates the array of removed items on every call; the hot levels change
-// near the end of their arrays, so shifting the few items after the position by hand is cheaper.
-function insertAt(items: number[], at: number, item: number): void {
-  for (let j = items.length; j > at; j--) items[j] = items[j - 1];
-  items[at] = item;
-}
-
-function removeAt(items: number[], at: number): void {
-  const last = items.length - 1;
-  for (let j = at; j < last; j++) items[j] = items[j + 1];
-  items.pop();
 }
 
 /**
@@ -76,19 +63,23 @@ const size: PlainDecimal = { units: 0, scale: 0, zeros: 0 };
  * - full (<= -2), any other plain texts: `-(((units * 32 + sizeScale) * 16 + zeros) * 32 + priceScale) - 2`.
  * - WRITTEN (-1): texts that are not plain decimals, kept as written in a small map.
  *
- * Most deltas land within a few dozen levels of the top, so the best levels live in two flat arrays
- * (the "hot" levels, sorted worst first so that the busy end is the cheap end to splice), and only
- * the levels behind them live in the B-tree. Every hot key is better than every key in the tree.
- * The hot arrays spill their worse half into the tree when full and are refilled from it when they
- * run low. The best level is cached, so reading it is O(1).
+ * Most deltas land within a few dozen levels of the top, so the best levels (the "hot" ones) live
+ * in one flat typed array of (key, value) pairs, sorted worst first so that the busy end is the
+ * cheap end to shift, and only the levels behind them live in the B-tree. Every hot key is better
+ * than every key in the tree. The hot array spills its worse half into the tree when full and is
+ * refilled from it when it runs low. The best level is cached, so reading it is O(1).
  */
 export class BookSide {
   readonly side: Side;
   /** Keeps at most this many best levels (Infinity: no limit). */
   readonly depth: number;
-  /** Hot keys, descending: the worst hot level first, the best level last. */
-  private readonly hotKeys: number[] = [];
-  private readonly hotValues: number[] = [];
+  /**
+   * The hot levels as (key, value) pairs, keys descending: the worst hot level first, the best
+   * level last. One typed array of fixed capacity, so that an insert or a removal moves the pairs
+   * behind it as one block of memory (copyWithin).
+   */
+  private readonly hot: Float64Array;
+  private hotCount = 0;
   private readonly hotMax: number;
   private readonly hotMin: number;
   /** The levels behind the hot ones, best first. */
@@ -111,11 +102,13 @@ export class BookSide {
     this.sign = side === 'bid' ? -1 : 1;
     this.hotMax = hotLevels;
     this.hotMin = Math.max(1, hotLevels >> 2);
+    // One more than the maximum: an insert lands before the spill that follows it.
+    this.hot = new Float64Array(2 * (hotLevels + 1));
   }
 
   /** Number of levels on this side. */
   get levelCount(): number {
-    return this.hotKeys.length + this.deepSize;
+    return this.hotCount + this.deepSize;
   }
 
   /** The best level, O(1). */
@@ -125,8 +118,8 @@ export class BookSide {
 
   /** The numeric best price (NaN when the side is empty); for comparisons only, never for output. */
   get bestPrice(): number {
-    const n = this.hotKeys.length;
-    return n === 0 ? Number.NaN : this.sign * this.hotKeys[n - 1];
+    const n = this.hotCount;
+    return n === 0 ? Number.NaN : this.sign * this.hot[2 * n - 2];
   }
 
   /**
@@ -159,8 +152,8 @@ export class BookSide {
     if (packed === WRITTEN) written.set(key, { price: priceText, size: sizeText });
     else if (written.size > 0) written.delete(key);
 
-    const keys = this.hotKeys;
-    if (this.deepSize > 0 && key > keys[0]) {
+    const hot = this.hot;
+    if (this.deepSize > 0 && key > hot[0]) {
       // Behind the hot levels: never the best.
       if (this.tree.set(key, packed)) {
         this.deepSize++;
@@ -168,16 +161,20 @@ export class BookSide {
       }
       return false;
     }
-    const i = search(keys, key);
+    const count = this.hotCount;
+    const i = search(hot, count, key);
     if (i >= 0) {
-      this.hotValues[i] = packed;
+      hot[2 * i + 1] = packed;
     } else {
-      insertAt(keys, ~i, key);
-      insertAt(this.hotValues, ~i, packed);
-      if (keys.length > this.hotMax) this.spill();
+      const at = 2 * ~i;
+      hot.copyWithin(at + 2, at, 2 * count);
+      hot[at] = key;
+      hot[at + 1] = packed;
+      this.hotCount = count + 1;
+      if (count + 1 > this.hotMax) this.spill();
       if (this.levelCount > this.depth && this.removeWorst() === key) return false;
     }
-    if (key !== keys[keys.length - 1]) return false;
+    if (key !== hot[2 * this.hotCount - 2]) return false;
     const best = this.bestLevel;
     // The same texts again change nothing that anyone reads.
     if (i >= 0 && best !== undefined && best.size === sizeText && best.price === priceText) return false;
@@ -187,8 +184,7 @@ export class BookSide {
 
   /** Removes every level. */
   clear(): void {
-    this.hotKeys.length = 0;
-    this.hotValues.length = 0;
+    this.hotCount = 0;
     this.tree.clear();
     this.deepSize = 0;
     this.written.clear();
@@ -201,16 +197,16 @@ export class BookSide {
   sizeAt(priceText: string): string | undefined {
     const value = readPlain(priceText, price) ? price.units / POW10[price.scale] : toNumber(priceText);
     const key = this.sign * value;
-    const i = search(this.hotKeys, key);
-    const packed = i >= 0 ? this.hotValues[i] : this.tree.get(key);
+    const i = search(this.hot, this.hotCount, key);
+    const packed = i >= 0 ? this.hot[2 * i + 1] : this.tree.get(key);
     return packed === undefined ? undefined : this.level(key, packed).size;
   }
 
   /** The best `n` levels, best first. */
   top(n: number): Level[] {
     const out: Level[] = [];
-    const keys = this.hotKeys;
-    for (let i = keys.length - 1; i >= 0 && out.length < n; i--) out.push(this.level(keys[i], this.hotValues[i]));
+    const hot = this.hot;
+    for (let i = this.hotCount - 1; i >= 0 && out.length < n; i--) out.push(this.level(hot[2 * i], hot[2 * i + 1]));
     if (out.length >= n) return out;
     this.tree.forEachPair((key, packed) => {
       out.push(this.level(key, packed));
@@ -221,14 +217,14 @@ export class BookSide {
 
   /** Every level, best first. */
   *levels(): IterableIterator<Level> {
-    const keys = this.hotKeys;
-    for (let i = keys.length - 1; i >= 0; i--) yield this.level(keys[i], this.hotValues[i]);
+    const hot = this.hot;
+    for (let i = this.hotCount - 1; i >= 0; i--) yield this.level(hot[2 * i], hot[2 * i + 1]);
     for (const [key, packed] of this.tree.entries()) yield this.level(key, packed);
   }
 
   private remove(key: number): boolean {
-    const keys = this.hotKeys;
-    if (this.deepSize > 0 && key > keys[0]) {
+    const hot = this.hot;
+    if (this.deepSize > 0 && key > hot[0]) {
       if (this.tree.delete(key)) {
         this.deepSize--;
         if (this.written.size > 0) this.written.delete(key);
@@ -237,43 +233,44 @@ export class BookSide {
       }
       return false;
     }
-    const i = search(keys, key);
+    const i = search(hot, this.hotCount, key);
     if (i < 0) {
       this.missingRemovals++;
       return false;
     }
     if (this.written.size > 0) this.written.delete(key);
-    const wasBest = i === keys.length - 1;
-    removeAt(keys, i);
-    removeAt(this.hotValues, i);
-    if (keys.length < this.hotMin && this.deepSize > 0) this.refill();
+    const count = this.hotCount;
+    const wasBest = i === count - 1;
+    hot.copyWithin(2 * i, 2 * i + 2, 2 * count);
+    this.hotCount = count - 1;
+    if (count - 1 < this.hotMin && this.deepSize > 0) this.refill();
     if (!wasBest) return false;
-    const n = keys.length;
-    this.bestLevel = n === 0 ? undefined : this.level(keys[n - 1], this.hotValues[n - 1]);
+    const n = this.hotCount;
+    this.bestLevel = n === 0 ? undefined : this.level(hot[2 * n - 2], hot[2 * n - 1]);
     return true;
   }
 
   /** Removes the worst level of the side (depth limit); returns its key. */
   private removeWorst(): number {
-    const worst = this.deepSize > 0 ? (this.tree.maxKey() as number) : this.hotKeys[0];
+    const worst = this.deepSize > 0 ? (this.tree.maxKey() as number) : this.hot[0];
     this.remove(worst);
     return worst;
   }
 
   /** Moves the worse half of the hot levels into the tree. */
   private spill(): void {
-    const count = this.hotKeys.length - (this.hotMax >> 1);
-    for (let i = 0; i < count; i++) this.tree.set(this.hotKeys[i], this.hotValues[i]);
+    const count = this.hotCount - (this.hotMax >> 1);
+    for (let i = 0; i < count; i++) this.tree.set(this.hot[2 * i], this.hot[2 * i + 1]);
     this.deepSize += count;
-    this.hotKeys.splice(0, count);
-    this.hotValues.splice(0, count);
+    this.hot.copyWithin(0, 2 * count, 2 * this.hotCount);
+    this.hotCount -= count;
   }
 
-  /** Moves the best levels of the tree behind the hot ones, until the hot arrays are half full. */
+  /** Moves the best levels of the tree behind the hot ones, until the hot array is half full. */
   private refill(): void {
     const keys: number[] = [];
     const values: number[] = [];
-    const wanted = (this.hotMax >> 1) - this.hotKeys.length;
+    const wanted = (this.hotMax >> 1) - this.hotCount;
     this.tree.forEachPair((key, packed) => {
       keys.push(key);
       values.push(packed);
@@ -281,8 +278,14 @@ export class BookSide {
     });
     this.tree.deleteRange(keys[0], keys[keys.length - 1], true);
     this.deepSize -= keys.length;
-    this.hotKeys.unshift(...keys.reverse());
-    this.hotValues.unshift(...values.reverse());
+    // They are worse than every hot level: they go in front, worst first.
+    const moved = keys.length;
+    this.hot.copyWithin(2 * moved, 0, 2 * this.hotCount);
+    for (let j = 0; j < moved; j++) {
+      this.hot[2 * j] = keys[moved - 1 - j];
+      this.hot[2 * j + 1] = values[moved - 1 - j];
+    }
+    this.hotCount += moved;
   }
 
   /** The value of the plain size in `size` at a price of the given scale (see the class comment). */

@@ -66,7 +66,7 @@ const side = fc.constantFrom<Side>('bid', 'ask');
 const level = fc.tuple(priceText, sizeText.filter((s) => compareDecimal(s, '0') !== 0));
 const stream = fc.record({
   depth: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
-  // Small hot windows move levels between the flat arrays and the tree all the time.
+  // Small hot windows move levels between the flat array and the tree all the time.
   hotLevels: fc.constantFrom(4, 5, 8, 128),
   bids: fc.array(level, { maxLength: 30 }),
   asks: fc.array(level, { maxLength: 30 }),

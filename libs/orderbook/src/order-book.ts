@@ -13,7 +13,7 @@ export interface OrderBookOptions {
   /** Keep at most this many best levels per side, for venues that send only the top N. */
   readonly depth?: number;
   /**
-   * How many best levels per side live in flat arrays, where most deltas land, before the rest
+   * How many best levels per side live in a flat array, where most deltas land, before the rest
    * goes to the B-tree (default 128). A tuning knob; any value gives the same book.
    */
   readonly hotLevels?: number;
