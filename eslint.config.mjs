@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import jsonc from 'jsonc-eslint-parser';
 
 // Dependency direction (../shared/DESIGN.md): exchanges-* -> feed -> orderbook; apps compose
 // everything; no lib imports an app or a tool. Every project carries one `type:` and, for libs,
@@ -58,5 +59,22 @@ export default [
     // Tests and benchmarks index into data they built themselves.
     files: ['**/*.test.ts', '**/bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // Each project's package.json lists exactly what its code imports.
+    files: ['**/package.json'],
+    languageOptions: { parser: jsonc },
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          ignoredFiles: [
+            '{projectRoot}/eslint.config.{js,cjs,mjs,ts,cts,mts}',
+            '{projectRoot}/vitest.config.{js,ts,mts,mjs}',
+            '{projectRoot}/bench/**/*',
+          ],
+        },
+      ],
+    },
   },
 ];

@@ -134,6 +134,7 @@ describe('OrderBook', () => {
     expect(book.applyDelta('bid', '10.5', '1')).toBe(true);
     expect(book.top('bid', 5).map((l) => l.price)).toEqual(['10.5', '10']);
     expect(() => new OrderBook({ depth: 0 })).toThrow('depth must be a positive integer');
+    expect(() => new OrderBook({ hotLevels: 2 })).toThrow('hotLevels must be an integer from 4 to 65536');
   });
 
   it('reuses freed slots without mixing up levels', () => {

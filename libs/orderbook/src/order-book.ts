@@ -40,8 +40,8 @@ export class OrderBook {
       throw new RangeError(`depth must be a positive integer, got ${String(options.depth)}`);
     }
     const hotLevels = options.hotLevels ?? 128;
-    if (!(Number.isInteger(hotLevels) && hotLevels >= 4)) {
-      throw new RangeError(`hotLevels must be an integer >= 4, got ${String(options.hotLevels)}`);
+    if (!(Number.isInteger(hotLevels) && hotLevels >= 4 && hotLevels <= 65_536)) {
+      throw new RangeError(`hotLevels must be an integer from 4 to 65536, got ${String(options.hotLevels)}`);
     }
     this.bidSide = new BookSide('bid', depth, hotLevels);
     this.askSide = new BookSide('ask', depth, hotLevels);

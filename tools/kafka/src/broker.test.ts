@@ -3,7 +3,7 @@
  * vitest-global-setup.ts (a fresh local Kafka 4.1.1, or KAFKA_BROKERS).
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type IHeaders, type Message } from 'kafkajs';
+import { Kafka, KafkaJSProtocolError, logLevel, type IHeaders, type Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 // The ProvidedContext augmentation (inject('kafkaBrokers'): string).
 import type {} from './vitest-global-setup.js';
@@ -76,9 +76,33 @@ async function consume(topic: string, count: number, timeoutMs = 30_000): Promis
   return got.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
 }
 
+/**
+ * The high watermark of every partition. Right after partitions are added, the broker can answer
+ * NOT_LEADER_OR_FOLLOWER for a moment (its metadata lists the new leader before the replica has
+ * taken over); that error is retriable, and kafkajs's admin does not retry it, so we do.
+ */
 async function highWatermarks(topic: string): Promise<Record<number, string>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return Object.fromEntries(offsets.map((o) => [o.partition, o.high]));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return Object.fromEntries(offsets.map((o) => [o.partition, o.high]));
+    } catch (error) {
+      if (!(error instanceof KafkaJSProtocolError && error.retriable) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** The topic's partition ids once `count` of them have a leader (polls for up to 10 s). */
+async function partitionsWithLeaders(topic: string, count: number): Promise<number[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const md = await admin.fetchTopicMetadata({ topics: [topic] });
+    const ready = (md.topics[0]?.partitions ?? []).filter((p) => p.leader >= 0).map((p) => p.partitionId);
+    if (ready.length >= count || Date.now() > deadline) return ready.sort((x, y) => x - y);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 beforeAll(async () => {
@@ -181,8 +205,8 @@ describe('local Kafka broker', () => {
     await admin.createPartitions({ topicPartitions: [{ topic, count: 5 }] });
     // Partitions only grow: asking for fewer is refused and changes nothing.
     await expect(admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] })).rejects.toThrow();
-    const md = await admin.fetchTopicMetadata({ topics: [topic] });
-    expect(md.topics[0]?.partitions.map((p) => p.partitionId).sort()).toEqual([0, 1, 2, 3, 4]);
+    // The controller has committed the new partitions; the broker's metadata follows a moment later.
+    expect(await partitionsWithLeaders(topic, 5)).toEqual([0, 1, 2, 3, 4]);
 
     // A fresh producer has fresh metadata (kafkajs silently drops records for
     // partitions missing from its cached metadata).
