@@ -87,6 +87,8 @@ export class BookSide {
   /** Levels in the tree, counted here because the tree's own count is a call through its root. */
   private deepSize = 0;
   private readonly written = new Map<number, Level>();
+  /** written.size > 0, kept in a field: the hot path asks on every delta and Map#size is a call. */
+  private anyWritten = false;
   /** -1 for bids, 1 for asks: key = sign * price. */
   private readonly sign: number;
   /** The common format of compact values; -1 until the first plain level after a clear. */
@@ -148,9 +150,12 @@ export class BookSide {
       if (value === 0) return this.remove(key);
     }
 
-    const written = this.written;
-    if (packed === WRITTEN) written.set(key, { price: priceText, size: sizeText });
-    else if (written.size > 0) written.delete(key);
+    if (packed === WRITTEN) {
+      this.written.set(key, { price: priceText, size: sizeText });
+      this.anyWritten = true;
+    } else if (this.anyWritten) {
+      this.forgetWritten(key);
+    }
 
     const hot = this.hot;
     if (this.deepSize > 0 && key > hot[0]) {
@@ -188,6 +193,7 @@ export class BookSide {
     this.tree.clear();
     this.deepSize = 0;
     this.written.clear();
+    this.anyWritten = false;
     this.priceScale = -1;
     this.sizeScale = -1;
     this.bestLevel = undefined;
@@ -227,7 +233,7 @@ export class BookSide {
     if (this.deepSize > 0 && key > hot[0]) {
       if (this.tree.delete(key)) {
         this.deepSize--;
-        if (this.written.size > 0) this.written.delete(key);
+        if (this.anyWritten) this.forgetWritten(key);
       } else {
         this.missingRemovals++;
       }
@@ -238,7 +244,7 @@ export class BookSide {
       this.missingRemovals++;
       return false;
     }
-    if (this.written.size > 0) this.written.delete(key);
+    if (this.anyWritten) this.forgetWritten(key);
     const count = this.hotCount;
     const wasBest = i === count - 1;
     hot.copyWithin(2 * i, 2 * i + 2, 2 * count);
@@ -248,6 +254,11 @@ export class BookSide {
     const n = this.hotCount;
     this.bestLevel = n === 0 ? undefined : this.level(hot[2 * n - 2], hot[2 * n - 1]);
     return true;
+  }
+
+  private forgetWritten(key: number): void {
+    this.written.delete(key);
+    this.anyWritten = this.written.size > 0;
   }
 
   /** Removes the worst level of the side (depth limit); returns its key. */
