@@ -202,6 +202,7 @@ export class BookSide {
   /** The size text at a price, or undefined when there is no level there. */
   sizeAt(priceText: string): string | undefined {
     const value = readPlain(priceText, price) ? price.units / POW10[price.scale] : toNumber(priceText);
+    if (Number.isNaN(value)) return undefined;
     const key = this.sign * value;
     const i = search(this.hot, this.hotCount, key);
     const packed = i >= 0 ? this.hot[2 * i + 1] : this.tree.get(key);

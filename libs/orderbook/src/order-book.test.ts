@@ -39,6 +39,8 @@ describe('OrderBook', () => {
     expect(book.top('bid', 10)).toEqual([{ price: '8', size: '2' }]);
     expect(book.top('ask', 10)).toEqual([{ price: '12', size: '2' }]);
     expect(book.sizeAt('bid', '10')).toBeUndefined();
+    expect(book.sizeAt('bid', '8.0')).toBe('2');
+    expect(book.sizeAt('ask', 'not a price')).toBeUndefined();
   });
 
   it('deltas insert, update and remove levels, and say when the best changed', () => {
