@@ -8,6 +8,8 @@
  * "007", 20-digit sizes) is still exact: the book keeps that text as written (see BookSide).
  */
 
+import { isDecimal } from './decimal.js';
+
 /** 10^0 .. 10^22: exactly representable as doubles, so units / 10^scale is correctly rounded. */
 export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
@@ -68,6 +70,6 @@ export function formatPlain(units: number, scale: number): string {
 /** The numeric value of any decimal text (plain or exponent form); NaN when it is not a decimal. */
 export function toNumber(text: string): number {
   // Number("") is 0 and Number(" 1") is 1: reject what is not a decimal before converting.
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number.NaN;
+  if (!isDecimal(text)) return Number.NaN;
   return Number(text);
 }
