@@ -1,0 +1,39 @@
+import type { Instrument, MarketSpec } from './adapter.js';
+
+/** Why a market spec does not name one tradable instrument; the message says what to fix. */
+export class MarketError extends Error {
+  override readonly name = 'MarketError';
+}
+
+/**
+ * Picks the instrument a market spec names. With `symbol`, that symbol (case-insensitive);
+ * otherwise the instrument with that base and quote, preferring the perpetual among contracts.
+ * Throws MarketError when none or several match, or when the venue does not let it trade.
+ */
+export function resolveInstrument(instruments: readonly Instrument[], spec: MarketSpec): Instrument {
+  const name = spec.symbol
+    ? `${spec.venue} ${spec.type} symbol ${spec.symbol}`
+    : `${spec.venue} ${spec.type} ${spec.base}/${spec.quote}`;
+  let found: Instrument | undefined;
+  if (spec.symbol) {
+    const wanted = spec.symbol.toUpperCase();
+    found = instruments.find((i) => i.symbol.toUpperCase() === wanted);
+    if (found && spec.base && spec.quote && (found.base !== spec.base.toUpperCase() || found.quote !== spec.quote.toUpperCase())) {
+      throw new MarketError(`${name} is ${found.base}/${found.quote}, not ${spec.base}/${spec.quote}`);
+    }
+  } else {
+    const base = spec.base.toUpperCase();
+    const quote = spec.quote.toUpperCase();
+    const matches = instruments.filter((i) => i.base === base && i.quote === quote);
+    const perpetual = matches.filter((i) => i.expiry === undefined);
+    if (perpetual.length === 1) found = perpetual[0];
+    else if (matches.length === 1) found = matches[0];
+    else if (matches.length > 1) {
+      const symbols = matches.map((i) => i.symbol).join(', ');
+      throw new MarketError(`${name} matches ${matches.length} instruments (${symbols}); name one with symbol`);
+    }
+  }
+  if (!found) throw new MarketError(`${name}: no such instrument on the venue`);
+  if (!found.trading) throw new MarketError(`${name} (${found.symbol}) is not trading: venue status ${found.status}`);
+  return found;
+}
