@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  ssr: { resolve: { conditions: ['@level4/source'] } },
+  test: {
+    name: '@level4/replay',
+    watch: false,
+    environment: 'node',
+    include: ['src/**/*.test.ts'],
+  },
+});
