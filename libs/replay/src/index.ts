@@ -1,1 +1,2 @@
-export {};
+export { CaptureWriter, formatCaptureLine, parseCapture, readCapture, type CaptureLine } from './capture.js';
+export { startReplay, type Fault, type FramePick, type ReplayOptions, type ReplayServer } from './replay-server.js';
