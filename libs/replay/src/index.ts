@@ -1,2 +1,4 @@
 export { CaptureWriter, formatCaptureLine, parseCapture, readCapture, type CaptureLine } from './capture.js';
+export { capturesDir } from './captures-dir.js';
+export { record, type RecordOptions } from './recorder.js';
 export { startReplay, type Fault, type FramePick, type ReplayOptions, type ReplayServer } from './replay-server.js';
