@@ -1,7 +1,7 @@
 import { BookSide, type Level, type Side } from './book-side.js';
 
-/** A level as venues send it: `[price, size]`, both decimal text. */
-export type LevelInput = readonly [price: string, size: string];
+/** A level as venues send it: `[price, size]`, both decimal text (further elements are ignored). */
+export type LevelInput = readonly [price: string, size: string, ...rest: unknown[]];
 
 /** A full book: every level of both sides. */
 export interface BookSnapshot {
