@@ -123,6 +123,16 @@ describe('WebSocket sessions', () => {
     expect(server.connections).toBe(3);
   });
 
+  it('counts sessions per requested path: two paths mapped to one recording both start at its first session', async () => {
+    const capture = [...session(STREAM, ['{"session":1}'], 1_000), ...session(STREAM, ['{"session":2}'], 5_000)];
+    const server = await replay({ capture, paths: { '/public/stream': '/stream', '/market/stream': '/stream' } });
+    const book = await client(`${server.wsBase}/public/stream`);
+    const trades = await client(`${server.wsBase}/market/stream`);
+    const bookAgain = await client(`${server.wsBase}/public/stream`);
+    await until(() => book.received.length + trades.received.length + bookAgain.received.length === 3, '3 frames');
+    expect([book.received, trades.received, bookAgain.received]).toEqual([['{"session":1}'], ['{"session":1}'], ['{"session":2}']]);
+  });
+
   it('a recv with no open before it (a documentation snippet) is a session of its own', async () => {
     const url = 'wss://stream.bybit.com/v5/public/linear';
     const server = await replay({ capture: [{ t: 0, kind: 'ws', dir: 'recv', url, data: '{"success":false}', source: 'docs-example' }] });

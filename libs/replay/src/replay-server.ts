@@ -121,8 +121,8 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayServer>
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   http.on('upgrade', (req: IncomingMessage, raw: Duplex, head: Buffer) => {
     raw.on('error', () => undefined);
-    const path = recordedPath(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    const recorded = sessions.get(path);
+    const requested = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const recorded = sessions.get(recordedPath(requested));
     if (closing || !recorded) {
       // Refusing the upgrade tells the client plainly that nothing was recorded there.
       raw.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -130,8 +130,9 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayServer>
     }
     wss.handleUpgrade(req, raw, head, (socket) => {
       // The k-th connection on a path gets the k-th recorded session, then the first one again.
-      const k = perPath.get(path) ?? 0;
-      perPath.set(path, k + 1);
+      // Counted per requested path, so two paths mapped to one recording each start at the first.
+      const k = perPath.get(requested) ?? 0;
+      perPath.set(requested, k + 1);
       const session = recorded[k] ?? recorded[0];
       accept(socket, session);
     });
