@@ -85,6 +85,24 @@ describe('record', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('paces subscribe frames to the venue limit and sends its keepalive, all written as send lines', async () => {
+    const out = join(dir, 'session.jsonl');
+    const adapter: VenueAdapter = {
+      ...fakeAdapter(server, 'message'),
+      limits: { marketsPerConnection: 10, marketsPerRequest: 1, framesPerSecond: 10 },
+      subscribe: (_endpoint, instruments) => instruments.map((i) => `{"op":"subscribe","args":["book.${i.symbol}"]}`),
+      keepalive: { intervalMs: 100, frame: () => '{"op":"ping"}' },
+    };
+    const eth = { ...btc, symbol: 'ETHUSDT', base: 'ETH' };
+    await record({ adapter, type: 'spot', instruments: [btc, eth], out, durationMs: 450 });
+    const sent = (await readCapture(out)).filter((l) => l.dir === 'send');
+    expect(sent.slice(0, 2).map((l) => l.data)).toEqual(['{"op":"subscribe","args":["book.BTCUSDT"]}', '{"op":"subscribe","args":["book.ETHUSDT"]}']);
+    expect(sent[1].t - sent[0].t).toBeGreaterThanOrEqual(90); // 10 frames a second
+    expect(sent.slice(2).length).toBeGreaterThanOrEqual(2);
+    expect(new Set(sent.slice(2).map((l) => l.data))).toEqual(new Set(['{"op":"ping"}']));
+    expect(server.received.map((r) => r.data)).toEqual(sent.map((l) => l.data));
+  });
+
   it('a recording replays: the replay server serves what was recorded', async () => {
     const out = join(dir, 'session.jsonl');
     await record({ adapter: fakeAdapter(server, 'rest'), type: 'spot', instruments: [btc], out, durationMs: 300, snapshotDelayMs: 0 });

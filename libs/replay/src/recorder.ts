@@ -1,4 +1,4 @@
-import type { Instrument, MarketType, VenueAdapter } from '@level4/feed';
+import type { Endpoint, Instrument, MarketType, VenueAdapter } from '@level4/feed';
 import { WebSocket } from 'ws';
 import { CaptureWriter } from './capture.js';
 
@@ -19,8 +19,9 @@ const now = () => performance.timeOrigin + performance.now();
 
 /**
  * Records a live session of one venue market type as a capture: opens every endpoint of the
- * adapter, subscribes the instruments, writes every frame received, and fetches the REST
- * snapshots the adapter's sync rule asks for, until `durationMs` is over.
+ * adapter, subscribes the instruments (at most `limits.framesPerSecond` frames a second, then the
+ * adapter's keepalive frames, all written as `send` lines), writes every frame received, and
+ * fetches the REST snapshots the adapter's sync rule asks for, until `durationMs` is over.
  */
 export async function record(options: RecordOptions): Promise<{ frames: number; requests: number }> {
   const { adapter, type, instruments, durationMs } = options;
@@ -31,20 +32,23 @@ export async function record(options: RecordOptions): Promise<{ frames: number; 
   let requests = 0;
   let failure: unknown;
   const stopTimer = setTimeout(() => stop.abort(), durationMs);
+  let keepalive: ReturnType<typeof setInterval> | undefined;
 
-  const connect = (url: string, subscribe: readonly string[]) =>
-    new Promise<void>((resolve, reject) => {
+  const connect = (endpoint: Endpoint) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const url = endpoint.url;
       const socket = new WebSocket(url);
       sockets.push(socket);
       // After open, an error only ends this socket; what was recorded stays.
       socket.on('error', (error) => reject(new Error(`record: cannot connect to ${url}: ${error.message}`)));
+      // A venue that never completes the handshake must not hold the recording past its end.
+      stop.signal.addEventListener('abort', () => socket.readyState === WebSocket.CONNECTING && socket.terminate(), { once: true });
       socket.once('open', () => {
         writer.write({ t: now(), kind: 'ws', dir: 'open', url });
-        for (const frame of subscribe) {
-          socket.send(frame);
-          writer.write({ t: now(), kind: 'ws', dir: 'send', url, data: frame });
-        }
-        resolve();
+        // The first subscribe goes out in this same turn, before any frame can be read, so the
+        // capture shows it before what it brought.
+        subscribing.push(subscribe(socket, endpoint));
+        resolve(socket);
       });
       socket.on('message', (data) => {
         if (stop.signal.aborted) return;
@@ -53,8 +57,32 @@ export async function record(options: RecordOptions): Promise<{ frames: number; 
       });
     });
 
+  const send = (socket: WebSocket, url: string, frame: string) => {
+    if (stop.signal.aborted || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(frame);
+    writer.write({ t: now(), kind: 'ws', dir: 'send', url, data: frame });
+  };
+
+  // Subscribe frames no faster than the venue allows per connection.
+  const fps = adapter.limits.framesPerSecond;
+  const gap = fps > 0 ? 1_000 / fps : 0;
+  const subscribing: Promise<void>[] = [];
+  const subscribe = async (socket: WebSocket, endpoint: Endpoint) => {
+    const list = adapter.subscribe(endpoint, instruments, 1);
+    for (let n = 0; n < list.length; n++) {
+      if (n > 0) await sleep(gap, stop.signal);
+      send(socket, endpoint.url, list[n]);
+    }
+  };
+
   try {
-    await Promise.all(adapter.endpoints(type).map((endpoint) => connect(endpoint.url, adapter.subscribe(endpoint, instruments, 1))));
+    const endpoints = adapter.endpoints(type);
+    const opened = await Promise.all(endpoints.map(connect));
+    await Promise.all(subscribing);
+    const ping = adapter.keepalive;
+    if (ping) {
+      keepalive = setInterval(() => endpoints.forEach((endpoint, i) => send(opened[i], endpoint.url, ping.frame())), ping.intervalMs);
+    }
     if (adapter.sync(type).snapshot === 'rest' && adapter.snapshotUrl) {
       await sleep(options.snapshotDelayMs ?? 1_000, stop.signal);
       for (const instrument of instruments) {
@@ -75,6 +103,7 @@ export async function record(options: RecordOptions): Promise<{ frames: number; 
     failure = error;
   } finally {
     clearTimeout(stopTimer);
+    clearInterval(keepalive);
     stop.abort();
     await Promise.all(sockets.map(closeSocket));
     await writer.close();

@@ -311,18 +311,22 @@ describe('pacing', () => {
     expect(arrivals.at(-1)! - arrivals[0]).toBeGreaterThanOrEqual(150);
   });
 
+  it('refuses a speed that is not a positive number', async () => {
+    await expect(startReplay({ capture: [], pace: { speed: 0 } })).rejects.toThrow('pace.speed must be a positive number, got 0');
+  });
+
   it('fast pace respects backpressure: a client that does not read holds the server back', async () => {
     const big = 'x'.repeat(64 * 1024);
     const count = 2_000; // 128 MB if it were all buffered
     const server = await replay({ capture: session(STREAM, Array.from({ length: count }, () => `{"pad":"${big}"}`)) });
     const { socket, received } = await client(`${server.wsBase}/stream`);
-    (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    socket.pause(); // stops reading from the TCP socket
     await delay(300);
     const sentWhilePaused = server.sentFrames(1);
     await delay(200);
     expect(server.sentFrames(1)).toBeLessThan(count / 4);
     expect(server.sentFrames(1) - sentWhilePaused).toBeLessThanOrEqual(1);
-    (socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    socket.resume();
     await until(() => received.length === count, 'the whole session', 20_000);
     expect(server.sentFrames(1)).toBe(count);
   }, 30_000);

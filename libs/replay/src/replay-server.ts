@@ -85,6 +85,10 @@ interface Connection {
 
 /** Starts a venue stand-in on 127.0.0.1 that serves `capture` over WebSocket and HTTP on one port. */
 export async function startReplay(options: ReplayOptions): Promise<ReplayServer> {
+  const pace = options.pace ?? 'fast';
+  if (typeof pace === 'object' && !(pace.speed > 0 && Number.isFinite(pace.speed))) {
+    throw new RangeError(`startReplay: pace.speed must be a positive number, got ${pace.speed}`);
+  }
   const sessions = sessionsByPath(options.capture);
   const answers = answersOf(options);
   const faults = options.faults ?? [];
@@ -148,7 +152,11 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayServer>
     socket.on('close', () => abort.abort());
     const connection: Connection = { id, socket, abort, sent: 0, done: Promise.resolve() };
     connections.push(connection);
-    connection.done = play(connection, session, options.pace ?? 'fast', faultsFor(faults, id)).catch(() => undefined);
+    connection.done = play(connection, session, pace, faultsFor(faults, id)).catch((error: unknown) => {
+      // A fault's own function threw: end this connection loudly rather than hang it silently.
+      console.error(`replay: connection ${id} ended by an error`, error);
+      socket.terminate();
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -293,10 +301,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', finish);
       resolve();
     };
-    const timer = Number.isFinite(ms) ? setTimeout(finish, ms) : undefined;
+    // Beyond 2^31-1 ms setTimeout fires at once; such a wait is as good as forever.
+    const timer = ms <= MAX_TIMEOUT ? setTimeout(finish, ms) : undefined;
     signal.addEventListener('abort', finish);
   });
 }
+
+const MAX_TIMEOUT = 2 ** 31 - 1;
 
 function textOf(data: WebSocket.RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
