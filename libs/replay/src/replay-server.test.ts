@@ -256,14 +256,14 @@ describe('faults', () => {
   });
 
   it('stall with ms: pauses after N frames, then goes on; the socket stays open', async () => {
-    const server = await replay({ capture: session(STREAM, frames(4)), faults: [{ kind: 'stall', afterFrames: 2, ms: 300 }] });
+    const server = await replay({ capture: session(STREAM, frames(4)), faults: [{ kind: 'stall', afterFrames: 2, ms: 600 }] });
     const started = performance.now();
-    const { received, socket } = await client(`${server.wsBase}/stream`);
+    const { received, arrivals, socket } = await client(`${server.wsBase}/stream`);
     await until(() => received.length === 2, '2 frames');
-    await delay(150);
+    await delay(100);
     expect(received.length).toBe(2);
     await until(() => received.length === 4, 'the rest');
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(arrivals[2] - started).toBeGreaterThanOrEqual(590);
     expect(socket.readyState).toBe(WebSocket.OPEN);
   });
 
@@ -325,7 +325,7 @@ describe('pacing', () => {
     const sentWhilePaused = server.sentFrames(1);
     await delay(200);
     expect(server.sentFrames(1)).toBeLessThan(count / 4);
-    expect(server.sentFrames(1) - sentWhilePaused).toBeLessThanOrEqual(1);
+    expect(server.sentFrames(1) - sentWhilePaused).toBeLessThanOrEqual(5); // held, not trickling on
     socket.resume();
     await until(() => received.length === count, 'the whole session', 20_000);
     expect(server.sentFrames(1)).toBe(count);
