@@ -133,6 +133,7 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayServer>
       return;
     }
     wss.handleUpgrade(req, raw, head, (socket) => {
+      if (closing) return socket.terminate(); // the handshake finished after close() began
       // The k-th connection on a path gets the k-th recorded session, then the first one again.
       // Counted per requested path, so two paths mapped to one recording each start at the first.
       const k = perPath.get(requested) ?? 0;
