@@ -4,6 +4,22 @@ import jsonc from 'jsonc-eslint-parser';
 // Dependency direction (../shared/DESIGN.md): exchanges-* -> feed -> orderbook; apps compose
 // everything; no lib imports an app or a tool. Every project carries one `type:` and, for libs,
 // one `layer:` tag in its package.json ("nx": { "tags": [...] }).
+const depConstraints = [
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'layer:book', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:feed', onlyDependOnLibsWithTags: ['layer:book'] },
+  { sourceTag: 'layer:venue', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book'] },
+  { sourceTag: 'layer:replay', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book'] },
+  { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book', 'layer:service'] },
+];
+
+// A venue's conformance tests (test/) run real recordings through @level4/replay; its code may not.
+const testDepConstraints = depConstraints.map((c) =>
+  c.sourceTag === 'layer:venue' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'layer:replay'] } : c,
+);
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -21,18 +37,15 @@ export default [
         {
           enforceBuildableLibDependency: true,
           allow: [],
-          depConstraints: [
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'layer:book', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'layer:feed', onlyDependOnLibsWithTags: ['layer:book'] },
-            { sourceTag: 'layer:venue', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book'] },
-            { sourceTag: 'layer:replay', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book'] },
-            { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book', 'layer:service'] },
-          ],
+          depConstraints,
         },
       ],
+    },
+  },
+  {
+    files: ['**/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints: testDepConstraints }],
     },
   },
   {

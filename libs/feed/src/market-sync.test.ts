@@ -90,7 +90,7 @@ describe('REST snapshot, `next` rule (Binance spot)', () => {
     expect(m.sync.offerSnapshot(snapshot(101, [['10.00', '1']], [['10.05', '3']]), 3)).toBe('live');
     // delta 99..100 is in the snapshot; 101..103 straddles 102 and applies.
     expect(m.sync.book.bestBid()).toEqual({ price: '10.01', size: '2' });
-    expect(m.states()).toEqual(['syncing', 'live']);
+    expect(m.states()).toEqual(['starting', 'syncing', 'live']);
     expect(m.spreads().at(-1)).toMatchObject({ bidPrice: '10.01', bidSize: '2', askPrice: '10.05', midPrice: '10.03', marketId: 7 });
 
     m.sync.onDelta(delta(104, 104, [], [['10.02', '1.5']]), 4);

@@ -47,7 +47,7 @@ export class MarketSync {
   private readonly bufferLimit: number;
   private readonly now: () => number;
 
-  private stateValue: FeedState = 'starting';
+  private stateValue: FeedState = 'stopped';
   private reasonValue = '';
   private since: number;
   /** Waiting for a snapshot (nothing is published); `false` once live. */
@@ -57,6 +57,7 @@ export class MarketSync {
   /** Next delta is the first after a REST snapshot: it must straddle the snapshot's id. */
   private bridging = false;
   private buffer: DeltaMessage[] = [];
+  private pendingTops: TopMessage[] = [];
   private snapshotRequested = false;
   private readonly ids: Map<string, { side: 'bid' | 'ask'; price: string }> | undefined;
   private spreadSeq = 0;
@@ -85,6 +86,7 @@ export class MarketSync {
     this.bufferLimit = options.bufferLimit ?? 10_000;
     this.now = options.now;
     this.since = this.now();
+    this.setState('starting');
   }
 
   get state(): FeedState {
@@ -124,6 +126,7 @@ export class MarketSync {
     this.bridging = false;
     this.last = undefined;
     this.buffer = [];
+    this.pendingTops = [];
     this.snapshotRequested = false;
     this.book.clear();
     this.ids?.clear();
@@ -245,6 +248,7 @@ export class MarketSync {
     }
     if (message.last !== undefined) this.last = message.last;
     if (!this.checkBook(message.check)) return;
+    if (this.pendingTops.length > 0) this.settleTops();
     if (!fromBuffer) this.publishTop(message.time ?? receiveTime, receiveTime);
   }
 
@@ -342,11 +346,39 @@ export class MarketSync {
     this.checkBook(check);
   }
 
-  /** The venue's own top of book: compared when it describes the same book version. */
+  /**
+   * The venue's own top of book. With a sequence it describes one book version: compared when the
+   * book is at that version, held (a few, in order) while the book has not reached it yet — the
+   * venue's real-time ticker often runs ahead of its batched depth stream — and dropped once the
+   * book has passed it. Without a sequence it is compared at once.
+   */
   onTop(message: TopMessage): void {
     this.counters.messages += 1;
     if (this.awaiting || this.stateValue === 'stopped') return;
-    if (message.sequence !== undefined && message.sequence !== this.last) return;
+    const sequence = message.sequence;
+    if (sequence === undefined || sequence === this.last) {
+      this.compareTop(message);
+      return;
+    }
+    if (this.last !== undefined && sequence > this.last) {
+      if (this.pendingTops.length >= 64) this.pendingTops.shift();
+      this.pendingTops.push(message);
+    }
+  }
+
+  /** Compares held venue tops with the book now at `this.last`. */
+  private settleTops(): void {
+    const last = this.last;
+    if (last === undefined) return;
+    while (this.pendingTops.length > 0 && !this.awaiting) {
+      const top = this.pendingTops[0] as TopMessage;
+      if ((top.sequence ?? 0) > last) return;
+      this.pendingTops.shift();
+      if (top.sequence === last) this.compareTop(top);
+    }
+  }
+
+  private compareTop(message: TopMessage): void {
     this.counters.topChecks += 1;
     const bid = this.book.bestBid();
     const ask = this.book.bestAsk();

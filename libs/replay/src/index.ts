@@ -2,3 +2,4 @@ export { CaptureWriter, formatCaptureLine, parseCapture, readCapture, type Captu
 export { capturesDir } from './captures-dir.js';
 export { record, type RecordOptions } from './recorder.js';
 export { startReplay, type Fault, type FramePick, type ReplayOptions, type ReplayServer } from './replay-server.js';
+export { localUrls, replayFeeds, type ReplayedFeeds, type ReplayFeedsOptions } from './replay-feeds.js';

@@ -19,6 +19,15 @@ export interface ReplayOptions {
   routes?: readonly { url: string; status?: number; body: string }[];
   /** Default 0 = an ephemeral port. */
   port?: number;
+  /**
+   * Keep the recorded interleaving of REST and stream: a frame recorded after a `get` is held until
+   * a client has made that request (and had ~`settleMs` to read the answer). A client that syncs
+   * books from REST snapshots then meets each snapshot at the same point of the stream as the
+   * recording did. Sessions served again (reconnects) are not held twice.
+   */
+  waitForRequests?: boolean;
+  /** With `waitForRequests`: pause between answering a request and releasing the frames behind it (default 20 ms). */
+  settleMs?: number;
 }
 
 /** A recv frame of a session: its 0-based position among the session's recv frames, or a test on it. */
@@ -62,7 +71,7 @@ export interface ReplayServer {
 /** A recorded WebSocket session: an `open` and the `recv` frames of its URL up to the next `open` of it. */
 interface Session {
   readonly start: number;
-  readonly frames: { t: number; data: string }[];
+  readonly frames: { t: number; data: string; after?: readonly Answers[] }[];
 }
 
 /** The recorded (or route) answers of one GET URL, served in order, then the last one again. */
@@ -72,6 +81,9 @@ interface Answers {
   readonly key: string;
   readonly answers: { status: number; body: string }[];
   served: number;
+  /** Resolved once the first answer has been written and settled (`waitForRequests`). */
+  released?: Promise<void>;
+  release?: () => void;
 }
 
 interface Connection {
@@ -89,8 +101,9 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayServer>
   if (typeof pace === 'object' && !(pace.speed > 0 && Number.isFinite(pace.speed))) {
     throw new RangeError(`startReplay: pace.speed must be a positive number, got ${pace.speed}`);
   }
-  const sessions = sessionsByPath(options.capture);
   const answers = answersOf(options);
+  const sessions = sessionsByPath(options.capture, options.waitForRequests ? answers : undefined);
+  const settleMs = options.settleMs ?? 20;
   const faults = options.faults ?? [];
   const httpFaultsUsed = new Map<Fault, number>();
   const paths = options.paths ?? {};
@@ -120,6 +133,8 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayServer>
     if (!found) return answer(404, JSON.stringify({ error: 'nothing recorded for this path', path: url.pathname }));
     const { status, body } = found.answers[Math.min(found.served++, found.answers.length - 1)];
     answer(status, body);
+    const release = found.release;
+    if (release) res.once('finish', () => setTimeout(release, settleMs));
   });
 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -253,6 +268,9 @@ async function play(connection: Connection, session: Session, pace: NonNullable<
       const due = Math.max(0, (t - session.start) / speed);
       await sleep(due - (performance.now() - started), signal);
     }
+    for (const held of session.frames[index].after ?? []) {
+      await Promise.race([held.released, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    }
     if (signal.aborted) return;
     let text: string | undefined = data;
     for (const fault of faults) {
@@ -315,26 +333,46 @@ function textOf(data: WebSocket.RawData): string {
   return Buffer.from(data as ArrayBuffer).toString('utf8');
 }
 
-function sessionsByPath(capture: readonly CaptureLine[]): Map<string, Session[]> {
+/** With `answers`, each frame lists the recorded gets made since its session opened (`waitForRequests`). */
+function sessionsByPath(capture: readonly CaptureLine[], answers?: readonly Answers[]): Map<string, Session[]> {
   const byPath = new Map<string, Session[]>();
   const current = new Map<string, Session>();
+  const since = new Map<Session, Answers[]>();
   const begin = (url: string, t: number) => {
     const session: Session = { start: t, frames: [] };
     current.set(url, session);
+    since.set(session, []);
     const path = new URL(url).pathname;
     byPath.set(path, [...(byPath.get(path) ?? []), session]);
     return session;
   };
   for (const line of capture) {
+    if (answers && line.kind === 'http' && line.dir === 'get') {
+      const found = answers.find((a) => a.key === keyOf(line.url));
+      if (found) {
+        found.released ??= new Promise<void>((resolve) => (found.release = resolve));
+        for (const held of since.values()) held.push(found);
+      }
+      continue;
+    }
     if (line.kind !== 'ws') continue;
     if (line.dir === 'open') begin(line.url, line.t);
     else if (line.dir === 'recv') {
       // A recv with no open before it (documentation snippets) starts a session of its own.
       const session = current.get(line.url) ?? begin(line.url, line.t);
-      session.frames.push({ t: line.t, data: line.data ?? '' });
+      const held = since.get(session) ?? [];
+      session.frames.push({ t: line.t, data: line.data ?? '', ...(held.length ? { after: held.splice(0) } : {}) });
     }
   }
   return byPath;
+}
+
+/** Path and sorted query: the identity of a GET. */
+function keyOf(url: string): string {
+  const parsed = new URL(url, 'http://127.0.0.1');
+  const params = new URLSearchParams(parsed.searchParams);
+  params.sort();
+  return `${parsed.pathname}?${params}`;
 }
 
 function answersOf(options: ReplayOptions): Answers[] {
@@ -344,7 +382,7 @@ function answersOf(options: ReplayOptions): Answers[] {
     const parsed = new URL(url, 'http://127.0.0.1');
     const params = new URLSearchParams(parsed.searchParams);
     params.sort();
-    const key = `${parsed.pathname}?${params}`;
+    const key = keyOf(url);
     let answers = byKey.get(group + key);
     if (!answers) {
       answers = { path: parsed.pathname, params, key, answers: [], served: 0 };
