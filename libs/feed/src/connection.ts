@@ -155,8 +155,11 @@ export class Connection {
       this.lastFrameAt = Date.now();
       this.onFrame(binary ? data.toString('utf8') : data.toString());
     });
+    // The venue's pings prove it is there. Our own pings' pongs do too — unless the venue has an
+    // application heartbeat: then only its answers (messages) prove the data path, and a server
+    // that still answers pings but sends nothing is stale.
     socket.on('ping', () => (this.lastFrameAt = Date.now()));
-    socket.on('pong', () => (this.lastFrameAt = Date.now()));
+    if (!this.adapter.keepalive) socket.on('pong', () => (this.lastFrameAt = Date.now()));
     socket.on('error', (error) => {
       if (socket === this.socket) this.log.warn({ venue: this.adapter.venue, url: this.endpoint.url, error: error.message }, 'socket error');
     });

@@ -299,7 +299,11 @@ class Feed {
       node: engine.nodeName,
       bufferLimit: engine.bufferLimitValue,
       now: nowMicros,
-      hooks: { resync: (reason) => this.resync(reason), snapshotWanted: () => this.fetchSnapshot() },
+      hooks: {
+        resync: (reason) => this.resync(reason),
+        snapshotWanted: () => this.fetchSnapshot(),
+        syncRestarted: () => this.cancelFetch(),
+      },
     });
     const everyMs = Math.max(20, Math.floor(engine.timing.resyncTimeoutMs / 4));
     this.watchdog = setInterval(() => this.checkProgress(), everyMs);
@@ -329,6 +333,14 @@ class Feed {
     clearTimeout(this.fetchTimer);
     this.fetching?.abort();
     this.sync.setState('stopped');
+  }
+
+  /** A snapshot fetched for a book that has since been dropped would describe the wrong moment. */
+  private cancelFetch(): void {
+    this.fetching?.abort();
+    this.fetching = undefined;
+    clearTimeout(this.fetchTimer);
+    this.fetchTimer = undefined;
   }
 
   /** The book broke: REST venues refetch (deltas keep buffering); in-band venues resubscribe. */

@@ -9,6 +9,8 @@ export interface MarketSyncHooks {
   resync(reason: string): void;
   /** A REST market buffered its first delta: time to fetch the snapshot. */
   snapshotWanted(): void;
+  /** The market dropped its book and waits for a new snapshot: a fetch still in flight is for the old one. */
+  syncRestarted?(): void;
 }
 
 export interface MarketSyncOptions {
@@ -130,6 +132,7 @@ export class MarketSync {
     this.snapshotRequested = false;
     this.book.clear();
     this.ids?.clear();
+    this.hooks.syncRestarted?.();
     this.setState(state, reason);
   }
 

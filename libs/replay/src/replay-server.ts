@@ -91,6 +91,8 @@ interface Connection {
   readonly socket: WebSocket;
   readonly abort: AbortController;
   sent: number;
+  /** Inside a `stall`: the peer is hung, so protocol pings go unanswered too. */
+  stalling: boolean;
   /** Settles when the session is sent or the connection is over. */
   done: Promise<void>;
 }
@@ -137,7 +139,7 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayServer>
     if (release) res.once('finish', () => setTimeout(release, settleMs));
   });
 
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, autoPong: false });
   http.on('upgrade', (req: IncomingMessage, raw: Duplex, head: Buffer) => {
     raw.on('error', () => undefined);
     const requested = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
@@ -166,7 +168,11 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayServer>
       received.push({ connection: id, data: textOf(data) });
     });
     socket.on('close', () => abort.abort());
-    const connection: Connection = { id, socket, abort, sent: 0, done: Promise.resolve() };
+    const connection: Connection = { id, socket, abort, sent: 0, stalling: false, done: Promise.resolve() };
+    // Pongs by hand, so that a stalled session looks like a hung peer, not a quiet one.
+    socket.on('ping', (data) => {
+      if (!connection.stalling && socket.readyState === WebSocket.OPEN) socket.pong(data);
+    });
     connections.push(connection);
     connection.done = play(connection, session, pace, faultsFor(faults, id)).catch((error: unknown) => {
       // A fault's own function threw: end this connection loudly rather than hang it silently.
@@ -254,7 +260,9 @@ async function play(connection: Connection, session: Session, pace: NonNullable<
       }
       if (fault.kind === 'stall' && connection.sent >= fault.afterFrames && !stalled.has(fault)) {
         stalled.add(fault);
+        connection.stalling = true;
         await sleep(fault.ms ?? Infinity, signal);
+        connection.stalling = false;
       }
     }
     return !signal.aborted;
