@@ -448,9 +448,8 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     }
   });
 
-  // Fails as of this commit (engine finding, reported): Connection.checkAlive pings the socket once it has been
-  // silent for livenessMs / 3 and counts the pong as life (connection.ts `socket.on('pong')`); the replay server
-  // (ws, autoPong) answers pings while stalled, so the silent socket never reaches livenessMs and stays `live`.
+  // A stalled replay is a hung peer: no data, no pongs. Bybit's app-level pong is its proof of life, so
+  // even a peer that still answered protocol pings would go stale here.
   it('stall: no data past livenessMs -> Status stale, a reconnect, live again on connection 2', async () => {
     const capture = [open(), snapshot('BTCUSDT', BTC, 100), ...deltas('BTCUSDT', BTC, 101, 105)];
     // Snapshot, 101 and 102, then the socket stays open and silent for good.
