@@ -16,6 +16,7 @@ describe('binance adapter', () => {
     expect(binance.marketTypes).toStrictEqual(['spot', 'futures', 'inverse']);
     expect(binance.limits).toStrictEqual({ marketsPerConnection: 400, marketsPerRequest: 50, framesPerSecond: 5 });
     expect(binance.livenessMs).toBe(60_000);
+    expect(binance.maxConnectionMs).toBe(24 * 60 * 60_000);
     expect(binance.keepalive).toBeUndefined();
     expect(binance.urls).toStrictEqual(BINANCE_URLS);
   });

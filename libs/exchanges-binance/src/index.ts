@@ -68,6 +68,8 @@ export function createBinanceAdapter(options: BinanceOptions = {}): VenueAdapter
     // A minute without any frame: spot's server pings every 20 s (futures' every 3 min, so a
     // futures socket relies on its markets' depth and trade traffic).
     livenessMs: 60_000,
+    // Every connection is closed at the 24 h mark (spec §8).
+    maxConnectionMs: 24 * 60 * 60_000,
     // No keepalive: Binance sends WebSocket protocol pings, which the socket answers itself.
     instrumentsUrl: (type, cursor) => instrumentsUrl(urls, type, cursor),
     parseInstruments,

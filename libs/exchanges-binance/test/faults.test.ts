@@ -732,4 +732,56 @@ describe('Binance faults through the replay server and the feed engine', () => {
       await r.close();
     }
   });
+
+  it('planned reconnect before the venue cuts connections (24 h on Binance; 500 ms here): resync on a new socket, live again', async () => {
+    const r = await replayFeeds({
+      capture: spotBtcSession(),
+      urls: BINANCE_URLS,
+      adapter: (urls) => ({ ...createBinanceAdapter({ urls }), maxConnectionMs: 500 }),
+      markets: [spot(1, 'BTC')],
+      timing: TIMING,
+      timeoutMs: 15_000,
+      replay: { waitForRequests: true, settleMs: 50 },
+      until: (events) => statuses(events, 1).filter(([s]) => s === 'live').length >= 2,
+    });
+    try {
+      expect(r.completed).toBe(true);
+      const story = statuses(r.events, 1);
+      expect(story.slice(0, 6).map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'syncing', 'live']);
+      expect(story[3]![1]).toBe('planned: the venue closes connections after 500 ms');
+      expect(r.server.connections).toBeGreaterThanOrEqual(2);
+      expect(r.engine.feed(1)!.counters).toMatchObject({ gaps: 0, malformedFrames: 0, crossedBooks: 0 });
+      expectSpreadsOnlyFromLiveBooks(r.events, 1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a market the venue stops listing as TRADING is unsubscribed and failed; it comes back when it trades again', async () => {
+    const info = (status: string) => {
+      const body = spotInfo([['BTCUSDT', 'BTC', 'USDT', '0.01000000']]);
+      return { ...body, symbols: body.symbols.map((x) => ({ ...x, status })) };
+    };
+    // exchangeInfo is recorded three times (served in order): at start, at the first refresh, at the second.
+    const session = spotBtcSession();
+    const capture = [...session.slice(0, 1), ...new Recording().get(SPOT_INFO, info('BREAK')).get(SPOT_INFO, info('TRADING')).lines, ...session.slice(1)];
+    const r = await run({ capture, markets: [spot(1, 'BTC')], until: spreadWithBid(1, '30000.75', '0.25000000') });
+    try {
+      await r.engine.refreshInstruments();
+      const halted = statuses(r.events, 1).at(-1)!;
+      expect(halted).toEqual(['failed', 'BTCUSDT is not trading: venue status BREAK']);
+      const spreadsWhileHalted = spreads(r.events, 1).length;
+
+      await r.engine.refreshInstruments();
+      await vi.waitFor(() => expect(statuses(r.events, 1).at(-1)![0]).toBe('live'), { timeout: 10_000 });
+      expect(statuses(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'failed', 'syncing', 'live']);
+      // Its socket (it was the only market on it) was closed when it halted: its return needed a new one.
+      expect(r.server.connections).toBe(2);
+      expect(r.server.requests.filter((q) => q.url.startsWith('/api/v3/exchangeInfo'))).toHaveLength(3);
+      expect(spreads(r.events, 1).length).toBeGreaterThanOrEqual(spreadsWhileHalted);
+      expectSpreadsOnlyFromLiveBooks(r.events, 1);
+    } finally {
+      await r.close();
+    }
+  });
 });

@@ -117,6 +117,8 @@ export interface VenueAdapter {
   /** Silence (no frame at all) after which a connection is declared stale and reopened. */
   readonly livenessMs: number;
   readonly keepalive?: Keepalive;
+  /** The venue closes every connection after this long (Binance: 24 h); the engine reconnects shortly before. */
+  readonly maxConnectionMs?: number;
 
   /** URL of the instrument list (page `cursor`, when the list is paginated). */
   instrumentsUrl(type: MarketType, cursor?: string): string;

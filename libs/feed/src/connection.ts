@@ -28,6 +28,9 @@ interface Pending {
   readonly subscribe: boolean;
 }
 
+/** Requests remembered for matching their answers. */
+const MAX_PENDING = 1024;
+
 /** Largest frame accepted: Coinbase's BTC-USD snapshot alone is 5 MB. */
 const MAX_PAYLOAD = 256 * 1024 * 1024;
 
@@ -60,6 +63,7 @@ export class Connection {
   private reopenTimer: NodeJS.Timeout | undefined;
   private aliveTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
+  private lifetimeTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly retryBackoff = new Map<string, Backoff>();
   /** Frames that could not be parsed and belonged to no identifiable market. */
@@ -181,6 +185,13 @@ export class Connection {
     this.aliveTimer = setInterval(() => this.checkAlive(), everyMs);
     const keepalive = this.adapter.keepalive;
     if (keepalive) this.keepaliveTimer = setInterval(() => this.send(keepalive.frame()), keepalive.intervalMs);
+    const lifetimeMs = this.adapter.maxConnectionMs;
+    if (lifetimeMs !== undefined) {
+      // Leave on our terms a little before the venue cuts us off, at a random moment so that many
+      // connections opened together do not all resync at once.
+      const leaveMs = lifetimeMs * (0.97 + Math.random() * 0.02);
+      this.lifetimeTimer = setTimeout(() => this.reconnect(`planned: the venue closes connections after ${lifetimeMs} ms`), leaveMs);
+    }
     const instruments: Instrument[] = [];
     for (const market of this.markets.values()) {
       if (this.carriesBook) market.beginSync('syncing');
@@ -209,6 +220,7 @@ export class Connection {
     this.socket = undefined;
     clearInterval(this.aliveTimer);
     clearInterval(this.keepaliveTimer);
+    clearTimeout(this.lifetimeTimer);
     clearTimeout(this.sendTimer);
     this.sendTimer = undefined;
     this.queue = [];
@@ -238,6 +250,8 @@ export class Connection {
 
   private nextRequest(symbols: readonly string[], subscribe: boolean): number {
     this.request += 1;
+    // Bounded: some venues answer without the request id, so some entries are never claimed.
+    if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
     this.pending.set(String(this.request), { symbols, subscribe });
     return this.request;
   }

@@ -94,6 +94,7 @@ export class FeedEngine {
   readonly timing: EngineTiming;
   private readonly bufferLimit: number | undefined;
   private closed = false;
+  private readonly refreshTimer: NodeJS.Timeout;
 
   constructor(options: FeedEngineOptions) {
     for (const adapter of options.adapters) this.adapters.set(adapter.venue, adapter);
@@ -102,6 +103,8 @@ export class FeedEngine {
     this.log = options.logger ?? stderrLogger;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.bufferLimit = options.bufferLimit;
+    this.refreshTimer = setInterval(() => void this.refreshInstruments(), this.timing.instrumentsTtlMs);
+    this.refreshTimer.unref();
   }
 
   /** Venues this engine can run, with their market types. */
@@ -143,11 +146,7 @@ export class FeedEngine {
       if (this.closed) throw new FeedError('unavailable', 'the feed engine is closed');
       const feed = new Feed(this, adapter, spec, instrument);
       this.feeds.set(spec.id, feed);
-      for (const endpoint of adapter.endpoints(spec.type)) {
-        const connection = this.connectionFor(adapter, spec.type, endpoint);
-        feed.connections.push(connection);
-        connection.add(feed.sync);
-      }
+      this.attach(feed);
       return feed.info();
     } catch (error) {
       if (error instanceof MarketError) throw new FeedError('invalid-market', error.message);
@@ -163,11 +162,65 @@ export class FeedEngine {
     if (!feed) throw new FeedError('not-found', `market id ${id} is not running`);
     this.feeds.delete(id);
     feed.stop();
+    this.detach(feed);
+    return feed.info();
+  }
+
+  /** Puts a market on its venue's connections (opening them as needed), which subscribes it. */
+  private attach(feed: Feed): void {
+    const { adapter } = feed;
+    const type = feed.sync.instrument.type;
+    for (const endpoint of adapter.endpoints(type)) {
+      const connection = this.connectionFor(adapter, type, endpoint);
+      feed.connections.push(connection);
+      connection.add(feed.sync);
+    }
+  }
+
+  /** Takes a market off its connections (unsubscribing it); a connection left empty is closed. */
+  private detach(feed: Feed): void {
     for (const connection of feed.connections) {
       connection.remove(feed.sync);
       if (connection.size === 0) this.dropConnection(connection);
     }
-    return feed.info();
+    feed.connections.length = 0;
+  }
+
+  /**
+   * Reads the instrument lists of the running markets again: a market the venue no longer lets
+   * trade (halted, delisted, renamed) is unsubscribed and reported `failed` with the venue's
+   * status; when it trades again it is subscribed again.
+   */
+  async refreshInstruments(): Promise<void> {
+    const groups = new Map<string, Feed[]>();
+    for (const feed of this.feeds.values()) {
+      const key = `${feed.adapter.venue}:${feed.sync.instrument.type}`;
+      groups.set(key, [...(groups.get(key) ?? []), feed]);
+    }
+    for (const [key, feeds] of groups) {
+      const first = feeds[0] as Feed;
+      let list: readonly Instrument[];
+      try {
+        list = await this.fetchInstruments(first.adapter, first.sync.instrument.type);
+      } catch (error) {
+        this.log.warn({ venue: first.adapter.venue, error: (error as Error).message }, 'instrument list refresh failed');
+        continue;
+      }
+      this.instrumentLists.set(key, { at: Date.now(), list: Promise.resolve(list) });
+      for (const feed of feeds) {
+        if (this.feeds.get(feed.id) !== feed) continue; // stopped meanwhile
+        const symbol = feed.sync.instrument.symbol;
+        const listed = list.find((i) => i.symbol === symbol);
+        if (listed?.trading !== true && !feed.halted) {
+          feed.halted = true;
+          this.detach(feed);
+          feed.halt(listed ? `${symbol} is not trading: venue status ${listed.status}` : `${symbol} is no longer listed by ${first.adapter.venue}`);
+        } else if (listed?.trading === true && feed.halted) {
+          feed.halted = false;
+          this.attach(feed);
+        }
+      }
+    }
   }
 
   feed(id: number): FeedInfo | undefined {
@@ -186,6 +239,7 @@ export class FeedEngine {
   /** Stops every market and closes every socket. */
   async close(): Promise<void> {
     if (this.closed) return;
+    clearInterval(this.refreshTimer);
     for (const id of [...this.feeds.keys()]) this.stop(id);
     this.closed = true;
     for (const list of this.connections.values()) for (const c of list) c.close();
@@ -276,8 +330,10 @@ class Feed {
   readonly id: number;
   readonly sync: MarketSync;
   readonly connections: Connection[] = [];
+  readonly adapter: VenueAdapter;
+  /** Taken off its connections because the venue stopped listing it as trading. */
+  halted = false;
   private readonly engine: FeedEngine;
-  private readonly adapter: VenueAdapter;
   private readonly spec: MarketSpec;
   private fetching: AbortController | undefined;
   private readonly fetchBackoff: Backoff;
@@ -327,6 +383,12 @@ class Feed {
     };
   }
 
+  /** The venue stopped the market: no book, no retries, until it trades again. */
+  halt(reason: string): void {
+    this.cancelFetch();
+    this.sync.beginSync('failed', reason);
+  }
+
   stop(): void {
     this.stopped = true;
     clearInterval(this.watchdog);
@@ -353,7 +415,7 @@ class Feed {
   /** Not live for too long: fetch again (REST) or start over on a new connection (in-band). */
   private checkProgress(): void {
     const s = this.sync;
-    if (this.stopped || s.live || s.state === 'failed' || s.state === 'starting') return;
+    if (this.stopped || this.halted || s.live || s.state === 'failed' || s.state === 'starting') return;
     const waitedMs = (nowMicros() - s.stateSince) / 1000;
     if (waitedMs < this.engine.timing.resyncTimeoutMs) return;
     const connection = this.bookConnection;
@@ -366,7 +428,7 @@ class Feed {
   }
 
   private fetchSnapshot(): void {
-    if (this.stopped || this.fetching || this.fetchTimer !== undefined) return;
+    if (this.stopped || this.halted || this.fetching || this.fetchTimer !== undefined) return;
     const url = this.adapter.snapshotUrl?.(this.sync.instrument);
     const parse = this.adapter.parseSnapshot;
     if (url === undefined || parse === undefined) {
