@@ -209,7 +209,8 @@ export class Connection {
     const waitMs = this.backoff.next();
     clearTimeout(this.reopenTimer);
     this.reopenTimer = setTimeout(() => {
-      if (!this.closed && this.markets.size > 0) this.connect();
+      // A market added during the wait may have opened the socket already.
+      if (!this.closed && this.markets.size > 0 && this.socket === undefined) this.connect();
     }, waitMs);
   }
 
