@@ -50,10 +50,31 @@ describe('decimal helpers, for any decimal text', () => {
       fc.property(decimal, decimal, (a, b) => {
         const mid = midPrice(a, b);
         expect(2n * scaled(mid, 60)).toBe(scaled(a, 60) + scaled(b, 60));
+        expect(canonicalDecimal(mid)).toBe(mid);
         const [lo, hi] = compareDecimal(a, b) <= 0 ? [a, b] : [b, a];
         expect(compareDecimal(lo, mid)).toBeLessThanOrEqual(0);
         expect(compareDecimal(mid, hi)).toBeLessThanOrEqual(0);
       }),
+    );
+  });
+
+  // Prices as venues print them, mostly short enough for midPrice's fast path (no BigInt), some not.
+  const price = fc
+    .record({
+      units: fc.oneof(fc.bigInt({ min: 0n, max: 300n }), fc.bigInt({ min: 0n, max: 10n ** 17n })),
+      scale: fc.integer({ min: 0, max: 12 }),
+      pad: fc.integer({ min: 0, max: 3 }),
+    })
+    .map(({ units, scale, pad }) => formatDecimal({ units: units * 10n ** BigInt(pad), scale: scale + pad }));
+
+  it('midPrice of plain prices is exact and canonical, on the fast path and off it', () => {
+    fc.assert(
+      fc.property(price, price, (a, b) => {
+        const mid = midPrice(a, b);
+        expect(2n * scaled(mid, 40)).toBe(scaled(a, 40) + scaled(b, 40));
+        expect(canonicalDecimal(mid)).toBe(mid);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
