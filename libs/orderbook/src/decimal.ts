@@ -87,46 +87,6 @@ export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
  * No rounding ever happens: half of a decimal always has at most one more fraction digit.
  */
 export function midPrice(a: string, b: string): string {
-  return fastMid(a, b) ?? exactMid(a, b);
-}
-
-const PLAIN_PRICE = /^(\d+)(?:\.(\d+))?$/;
-
-/**
- * The common case without BigInt: two plain prices of at most 15 digits, whose scaled sum (times
- * 5) stays a safe integer, so every step is exact in a double. Undefined when that does not hold.
- * Published with every Spread, so it is on the hot path.
- */
-function fastMid(a: string, b: string): string | undefined {
-  const ma = PLAIN_PRICE.exec(a);
-  const mb = PLAIN_PRICE.exec(b);
-  if (ma === null || mb === null) return undefined;
-  const fa = ma[2] ?? '';
-  const fb = mb[2] ?? '';
-  const da = (ma[1] as string) + fa;
-  const db = (mb[1] as string) + fb;
-  if (da.length > 15 || db.length > 15) return undefined;
-  let scale = Math.max(fa.length, fb.length);
-  const x = Number(da) * 10 ** (scale - fa.length);
-  const y = Number(db) * 10 ** (scale - fb.length);
-  let units = x + y;
-  if (!Number.isSafeInteger(units * 5)) return undefined;
-  if (units % 2 === 0) units /= 2;
-  else {
-    units *= 5;
-    scale += 1;
-  }
-  while (scale > 0 && units % 10 === 0) {
-    units /= 10;
-    scale -= 1;
-  }
-  const digits = String(units);
-  if (scale === 0) return digits;
-  const padded = digits.length > scale ? digits : '0'.repeat(scale - digits.length + 1) + digits;
-  return `${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
-}
-
-function exactMid(a: string, b: string): string {
   const [x, y, scale] = align(parseDecimal(a), parseDecimal(b));
   const sum = x + y;
   const mid = sum % 2n === 0n ? { units: sum / 2n, scale } : { units: sum * 5n, scale: scale + 1 };
