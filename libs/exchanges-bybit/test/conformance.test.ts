@@ -237,3 +237,49 @@ describe.skipIf(dir === undefined)('Bybit recordings through the replay server a
     expect(batch.map((t) => [t.S, t.p])).toEqual(Array.from({ length: 4 }, () => ['Sell', '28165.38']));
   });
 });
+
+// No real inverse order-book recording exists (fixtures README): the inverse book is checked on a
+// session written from the spec (§4a, §5: the linear message format, sizes in USD contracts).
+describe('Bybit inverse book, written from the spec', () => {
+  it('BTCUSD: snapshot, deltas with `u` + 1, a trade; sizes are contracts; the book ends where the frames say', async () => {
+    const url = 'wss://stream.bybit.com/v5/public/inverse';
+    let t = 1_733_011_200_000;
+    const recv = (frame: unknown): CaptureLine => ({ t: (t += 100), kind: 'ws', dir: 'recv', url, data: JSON.stringify(frame) });
+    const book = (type: 'snapshot' | 'delta', u: number, b: string[][], a: string[][]) =>
+      recv({ topic: 'orderbook.1000.BTCUSD', type, ts: t + 100, data: { s: 'BTCUSD', b, a, u, seq: 9_000 + u }, cts: t + 98 });
+    const capture: CaptureLine[] = [
+      { t, kind: 'ws', dir: 'open', url },
+      recv({ success: true, ret_msg: '', conn_id: 'c1', req_id: '1', op: 'subscribe' }),
+      book('snapshot', 40, [['97000.0', '12000'], ['96999.5', '300']], [['97000.5', '4500'], ['97001.0', '100']]),
+      book('delta', 41, [['97000.0', '11000']], []),
+      book('delta', 42, [], [['97000.5', '0'], ['97000.3', '2000']]),
+      recv({ topic: 'publicTrade.BTCUSD', type: 'snapshot', ts: t + 100, data: [{ T: t + 99, s: 'BTCUSD', S: 'Buy', v: '2500', p: '97000.5', L: 'PlusTick', i: 'a1b2c3', BT: false }] }),
+      book('delta', 43, [['97000.2', '50']], []),
+    ];
+    const run = await replayFeeds({
+      capture,
+      urls: BYBIT_URLS,
+      adapter: (urls) => createBybitAdapter({ urls }),
+      markets: [{ id: 9, venue: 'bybit', type: 'inverse', base: 'BTC', quote: 'USD' }],
+      replay: { routes: [instrumentsRoute('inverse', [{ base: 'BTC', quote: 'USD', symbol: 'BTCUSD' }])] },
+    });
+    try {
+      const feed = run.feeds.get(9)!;
+      expect(feed.instrument).toMatchObject({ symbol: 'BTCUSD', type: 'inverse', contractSize: '1' });
+      expect(feed.state).toBe('live');
+      expect(feed.counters).toMatchObject({ snapshots: 1, deltas: 3, gaps: 0, resyncs: 0, crossedBooks: 0, malformedFrames: 0 });
+      expect(feed.sequence).toBe(43);
+      const spreads = run.events.filter((e): e is SpreadEvent => e.kind === 'spread');
+      expect(spreads.map((s) => [s.bidPrice, s.bidSize, s.askPrice, s.askSize, s.midPrice])).toEqual([
+        ['97000.0', '12000', '97000.5', '4500', '97000.25'],
+        ['97000.0', '11000', '97000.5', '4500', '97000.25'],
+        ['97000.0', '11000', '97000.3', '2000', '97000.15'],
+        ['97000.2', '50', '97000.3', '2000', '97000.25'],
+      ]);
+      const trades = run.events.filter((e): e is TradeEvent => e.kind === 'trade');
+      expect(trades.map((x) => [x.tradeId, x.side, x.price, x.size, x.marketType])).toEqual([['a1b2c3', 'buy', '97000.5', '2500', 'inverse']]);
+    } finally {
+      await run.close();
+    }
+  });
+});
