@@ -126,6 +126,12 @@ export interface VenueAdapter {
   parseInstruments(type: MarketType, body: string): InstrumentPage;
 
   endpoints(type: MarketType): readonly Endpoint[];
+  /**
+   * Frames sent once each time a connection opens, before any subscribe: settings of the
+   * connection itself (Bitfinex's `conf` flags for sequence numbers and checksums, Coinbase's
+   * `heartbeats` channel, which must be subscribed once per connection).
+   */
+  openFrames?(endpoint: Endpoint): readonly string[];
   /** Frames that subscribe these instruments to the endpoint's channels; `request` is the id to echo. */
   subscribe(endpoint: Endpoint, instruments: readonly Instrument[], request: number): readonly string[];
   unsubscribe(endpoint: Endpoint, instruments: readonly Instrument[], request: number): readonly string[];

@@ -192,6 +192,7 @@ export class Connection {
       const leaveMs = lifetimeMs * (0.97 + Math.random() * 0.02);
       this.lifetimeTimer = setTimeout(() => this.reconnect(`planned: the venue closes connections after ${lifetimeMs} ms`), leaveMs);
     }
+    this.sendAll(this.adapter.openFrames?.(this.endpoint) ?? []);
     const instruments: Instrument[] = [];
     for (const market of this.markets.values()) {
       if (this.carriesBook) market.beginSync('syncing');

@@ -16,7 +16,7 @@ type ServerFrame =
   | ({ type: 'snapshot' | 'delta'; symbol: string; seq: number } & Book)
   | { type: 'ack'; id: number }
   | { type: 'pong' };
-type ClientFrame = { op: 'subscribe' | 'unsubscribe'; id: number; symbols: string[] } | { op: 'ping' };
+type ClientFrame = { op: 'subscribe' | 'unsubscribe'; id: number; symbols: string[] } | { op: 'ping' } | { op: 'conf'; flags: number };
 
 /** What the venue sends after a subscribe: a snapshot, then deltas. */
 const SCRIPT: Record<string, ServerFrame[]> = {
@@ -98,6 +98,7 @@ async function startVenue() {
       venue.frames.push({ socket: index, frame });
       const send = (f: ServerFrame) => socket.send(JSON.stringify(f));
       if (frame.op === 'ping') return send({ type: 'pong' });
+      if (frame.op === 'conf') return;
       send({ type: 'ack', id: frame.id });
       for (const symbol of frame.symbols) {
         if (frame.op === 'unsubscribe') venue.subscribed.get(socket)!.delete(symbol);
@@ -123,7 +124,10 @@ async function startVenue() {
 type Venue = Awaited<ReturnType<typeof startVenue>>;
 
 /** The adapter a venue package would export, pointed at our servers. */
-function testex(venue: Venue, options: { limits?: Partial<VenueLimits>; keepalive?: Keepalive; httpUrl?: string } = {}): VenueAdapter {
+function testex(
+  venue: Venue,
+  options: { limits?: Partial<VenueLimits>; keepalive?: Keepalive; httpUrl?: string; openFrames?: readonly string[] } = {},
+): VenueAdapter {
   return {
     venue: 'testex',
     marketTypes: ['spot', 'futures'],
@@ -131,6 +135,7 @@ function testex(venue: Venue, options: { limits?: Partial<VenueLimits>; keepaliv
     limits: { marketsPerConnection: 10, marketsPerRequest: 10, framesPerSecond: 100, ...options.limits },
     livenessMs: 10_000,
     ...(options.keepalive ? { keepalive: options.keepalive } : {}),
+    ...(options.openFrames ? { openFrames: () => options.openFrames ?? [] } : {}),
     instrumentsUrl: (type, cursor) => `${options.httpUrl ?? venue.httpUrl}/${type}/instruments${cursor ? `?cursor=${cursor}` : ''}`,
     parseInstruments(type: MarketType, body: string) {
       const page = JSON.parse(body) as { symbols: { symbol: string; base: string; quote: string; tick: string; status: string }[]; next?: string };
@@ -405,6 +410,17 @@ describe('FeedEngine running markets', () => {
     await engine.start({ id: 1, ...BTC });
     await until('three pings', () => venue.sent('ping').length >= 3);
     expect(states(1)).toEqual(['starting', 'syncing', 'live']); // the pongs keep it live
+  });
+
+  it("an adapter's openFrames go out first on every new connection, before any subscribe", async () => {
+    const venue = await startVenue();
+    const { engine, states } = engineFor([testex(venue, { openFrames: ['{"op":"conf","flags":65536}'] })]);
+    await engine.start({ id: 1, ...BTC });
+    await until('live', () => states(1).at(-1) === 'live');
+    expect(venue.frames.map((f) => [f.socket, f.frame.op])).toEqual([
+      [0, 'conf'],
+      [0, 'subscribe'],
+    ]);
   });
 
   it('a listener that throws does not break the feed; the error is logged', async () => {
