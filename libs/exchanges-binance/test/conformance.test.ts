@@ -5,9 +5,9 @@
  * names the same update id, and the final best prices are those the fixtures' README lists.
  */
 import { join } from 'node:path';
-import type { FeedSpec, MarketType, SpreadEvent, TradeEvent } from '@level4/feed';
+import type { FeedSpec, MarketType } from '@level4/feed';
 import { canonicalDecimal } from '@level4/orderbook';
-import { capturesDir, readCapture, replayFeeds, type CaptureLine } from '@level4/replay';
+import { capturesDir, readCapture, replayFeeds, spreadsOf, statusStory, tradesOf, unsoundSpreads, type CaptureLine } from '@level4/replay';
 import { describe, expect, it } from 'vitest';
 import { BINANCE_URLS, createBinanceAdapter } from '../src/index.js';
 
@@ -109,12 +109,13 @@ describe.skipIf(dir === undefined)('Binance recordings through the replay server
           // The README writes prices canonically; the venue writes them with its trailing zeros.
           expect(canonicalDecimal(book.bestBid()!.price)).toBe(canonicalDecimal(expected.bid));
           expect(canonicalDecimal(book.bestAsk()!.price)).toBe(canonicalDecimal(expected.ask));
-          const spreads = run.events.filter((e): e is SpreadEvent => e.kind === 'spread' && e.marketId === id);
+          const spreads = spreadsOf(run.events, id);
           expect(spreads.at(-1)).toMatchObject({ bidPrice: book.bestBid()!.price, askPrice: book.bestAsk()!.price, symbol: expected.symbol });
-          expect(spreads.map((s) => s.sequence)).toEqual(spreads.map((_, n) => n + 1));
+          // Each Spread while live, uncrossed, numbered 1, 2, 3, …
+          expect(unsoundSpreads(run.events, id)).toEqual([]);
 
           // Every recorded trade of the market arrives once, with the taker side (`m` = buyer was maker = taker sold).
-          const trades = run.events.filter((e): e is TradeEvent => e.kind === 'trade' && e.marketId === id);
+          const trades = tradesOf(run.events, id);
           const recorded = recordedTrades(capture, expected.symbol);
           expect(trades.map((t) => [t.tradeId, t.side, t.price, t.size])).toEqual(
             recorded.map((r) => [String(r.a), r.m ? 'sell' : 'buy', r.p, r.q]),
@@ -123,8 +124,7 @@ describe.skipIf(dir === undefined)('Binance recordings through the replay server
         expect(topChecks).toBe(session.topChecks);
         // The status story of each market: starting, syncing, live, and nothing else.
         for (const id of markets.map((m) => m.id)) {
-          const states = run.events.filter((e) => e.kind === 'status' && e.marketId === id).map((e) => (e.kind === 'status' ? e.state : ''));
-          expect(states).toEqual(['starting', 'syncing', 'live']);
+          expect(statusStory(run.events, id).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
         }
       } finally {
         await run.close();

@@ -7,9 +7,20 @@
  * market says what happened (Status), counts it, never publishes a Spread from a broken book, and
  * comes back live by itself with the book it should have.
  */
-import type { EngineTiming, FeedEvent, FeedLogger, FeedSpec, SpreadEvent, StatusEvent, TradeEvent } from '@level4/feed';
-import { compareDecimal, type OrderBook } from '@level4/orderbook';
-import { replayFeeds, type CaptureLine, type ReplayedFeeds, type ReplayFeedsOptions } from '@level4/replay';
+import type { EngineTiming, FeedEvent, FeedSpec } from '@level4/feed';
+import type { OrderBook } from '@level4/orderbook';
+import {
+  afterLive,
+  collectingLogger,
+  replayFeeds,
+  spreadsOf,
+  statusStory,
+  tradesOf,
+  unsoundSpreads,
+  type CaptureLine,
+  type ReplayedFeeds,
+  type ReplayFeedsOptions,
+} from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { BINANCE_URLS, createBinanceAdapter } from '../src/index.js';
 
@@ -246,18 +257,6 @@ function spotTwoSymbolSession(): CaptureLine[] {
 
 const TIMING: Partial<EngineTiming> = { reconnectMinMs: 20, reconnectMaxMs: 100, resyncTimeoutMs: 300, subscribeRetryMs: 50 };
 
-interface LogLine {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly fields: Record<string, unknown>;
-}
-
-function collectingLogger(): { logger: FeedLogger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const push = (level: LogLine['level']) => (fields: object, message: string) => lines.push({ level, message, fields: fields as Record<string, unknown> });
-  return { logger: { info: push('info'), warn: push('warn'), error: push('error') }, lines };
-}
-
 const spot = (id: number, base: string, quote = 'USDT'): FeedSpec => ({ id, venue: 'binance', type: 'spot', base, quote });
 
 async function run(options: Omit<ReplayFeedsOptions, 'urls' | 'adapter'>): Promise<ReplayedFeeds> {
@@ -272,33 +271,11 @@ async function run(options: Omit<ReplayFeedsOptions, 'urls' | 'adapter'>): Promi
   });
 }
 
-const statuses = (events: readonly FeedEvent[], id: number) =>
-  events.filter((e): e is StatusEvent => e.kind === 'status' && e.marketId === id).map((e) => [e.state, e.reason] as const);
-const spreads = (events: readonly FeedEvent[], id: number) => events.filter((e): e is SpreadEvent => e.kind === 'spread' && e.marketId === id);
-const trades = (events: readonly FeedEvent[], id: number) => events.filter((e): e is TradeEvent => e.kind === 'trade' && e.marketId === id);
-
 /** `until`: a Spread of the market with this best bid (the last delta of the session sets it). */
 const spreadWithBid =
   (id: number, price: string, size: string) =>
   (events: readonly FeedEvent[]): boolean =>
     events.some((e) => e.kind === 'spread' && e.marketId === id && e.bidPrice === price && e.bidSize === size);
-
-/** A Spread only while the market's last Status is `live`, never crossed, numbered 1, 2, 3, ... */
-function expectSpreadsOnlyFromLiveBooks(events: readonly FeedEvent[], id: number): void {
-  let state = '';
-  let n = 0;
-  for (const e of events) {
-    if (e.marketId !== id) continue;
-    if (e.kind === 'status') state = e.state;
-    if (e.kind !== 'spread') continue;
-    n += 1;
-    expect(state, `spread #${e.sequence} of market ${id} published while ${state}`).toBe('live');
-    expect(e.sequence).toBe(n);
-    expect(e.bidPrice).not.toBeNull();
-    expect(e.askPrice).not.toBeNull();
-    expect(compareDecimal(e.bidPrice!, e.askPrice!), `spread #${e.sequence}: bid ${e.bidPrice} < ask ${e.askPrice}`).toBeLessThan(0);
-  }
-}
 
 function levelsOf(book: OrderBook | undefined): { bid: string[][]; ask: string[][] } {
   if (!book) throw new Error('no book');
@@ -308,7 +285,7 @@ function levelsOf(book: OrderBook | undefined): { bid: string[][]; ask: string[]
 /** The last Spread equals the book's top. */
 function expectLastSpreadIsTop(run: ReplayedFeeds, id: number): void {
   const book = run.engine.book(id)!;
-  expect(spreads(run.events, id).at(-1)).toMatchObject({
+  expect(spreadsOf(run.events, id).at(-1)).toMatchObject({
     bidPrice: book.bestBid()!.price,
     bidSize: book.bestBid()!.size,
     askPrice: book.bestAsk()!.price,
@@ -318,25 +295,13 @@ function expectLastSpreadIsTop(run: ReplayedFeeds, id: number): void {
 
 const depthRequests = (run: ReplayedFeeds, path: string) => run.server.requests.filter((r) => r.url.startsWith(path));
 
-/** Spreads published after the n-th (1-based) `live` Status of the market. */
-function spreadsAfterLive(events: readonly FeedEvent[], id: number, n: number): SpreadEvent[] {
-  let lives = 0;
-  const out: SpreadEvent[] = [];
-  for (const e of events) {
-    if (e.marketId !== id) continue;
-    if (e.kind === 'status' && e.state === 'live') lives += 1;
-    if (e.kind === 'spread' && lives >= n) out.push(e);
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe('Binance faults through the replay server and the feed engine', () => {
   it('forced gap on spot: resyncs on the socket, refetches past a too-old snapshot, goes live on the new one', async () => {
     // Recorded answers for the snapshot URL, in order: A (the first sync), A again (too old for
     // the stream by then: refetched), B (at 106, straddled by 107).
-    const { logger, lines } = collectingLogger();
+    const logger = collectingLogger();
     const r = await run({
       capture: spotBtcSession([BTC_A, BTC_B]),
       markets: [spot(1, 'BTC')],
@@ -346,7 +311,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
     });
     try {
       expect(r.completed).toBe(true);
-      expect(statuses(r.events, 1)).toEqual([
+      expect(statusStory(r.events, 1)).toEqual([
         ['starting', ''],
         ['syncing', ''],
         ['live', ''],
@@ -363,16 +328,16 @@ describe('Binance faults through the replay server and the feed engine', () => {
         { url: '/api/v3/depth?symbol=BTCUSDT&limit=5000', status: 200 },
         { url: '/api/v3/depth?symbol=BTCUSDT&limit=5000', status: 200 },
       ]);
-      expect(lines.filter((l) => l.message === 'snapshot older than the buffered deltas: fetching again').map((l) => l.fields.sequence)).toEqual([100]);
-      expect(lines.some((l) => l.level === 'warn' && l.message === 'resync' && l.fields.reason === 'sequence gap: expected 103, got 104..104')).toBe(true);
+      expect(logger.lines.filter((l) => l.message === 'snapshot older than the buffered deltas: fetching again').map((l) => l.fields.sequence)).toEqual([100]);
+      expect(logger.lines.some((l) => l.level === 'warn' && l.message === 'resync' && l.fields.reason === 'sequence gap: expected 103, got 104..104')).toBe(true);
 
       // B + 107..110, its deep levels included: not A patched up.
       expect(levelsOf(r.engine.book(1))).toEqual(BTC_FINAL_FROM_B);
-      expectSpreadsOnlyFromLiveBooks(r.events, 1);
-      expect(spreadsAfterLive(r.events, 1, 2).length).toBeGreaterThan(0);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
+      expect(spreadsOf(afterLive(r.events, 1, 2), 1).length).toBeGreaterThan(0);
       expectLastSpreadIsTop(r, 1);
       // Trades are not part of the book: they keep flowing through the resync.
-      expect(trades(r.events, 1).map((t) => [t.tradeId, t.side, t.price, t.size])).toEqual([
+      expect(tradesOf(r.events, 1).map((t) => [t.tradeId, t.side, t.price, t.size])).toEqual([
         ['5001', 'buy', '30001.00', '0.10000000'],
         ['5002', 'sell', '30000.50', '0.20000000'],
       ]);
@@ -387,11 +352,11 @@ describe('Binance faults through the replay server and the feed engine', () => {
       capture: spotBtcSession(),
       markets: [spot(1, 'BTC')],
       replay: { faults: [{ kind: 'drop', connection: 1, afterFrames: 5 }] },
-      until: (events) => statuses(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
+      until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
     });
     try {
       expect(r.completed).toBe(true);
-      const story = statuses(r.events, 1);
+      const story = statusStory(r.events, 1);
       expect(story.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'syncing', 'live']);
       expect(story[3]![1]).toMatch(/^connection closed \(\d+/);
       const feed = r.engine.feed(1)!;
@@ -405,8 +370,8 @@ describe('Binance faults through the replay server and the feed engine', () => {
       // One snapshot per sync: the recorded answer is served again for connection 2.
       expect(depthRequests(r, '/api/v3/depth').map((q) => q.status)).toEqual([200, 200]);
       expect(levelsOf(r.engine.book(1))).toEqual(BTC_FINAL_FROM_A);
-      expectSpreadsOnlyFromLiveBooks(r.events, 1);
-      expect(spreadsAfterLive(r.events, 1, 2).length).toBeGreaterThan(0);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
+      expect(spreadsOf(afterLive(r.events, 1, 2), 1).length).toBeGreaterThan(0);
       expectLastSpreadIsTop(r, 1);
     } finally {
       await r.close();
@@ -415,7 +380,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
 
   it('truncated frame naming BTCUSDT: counted and logged, BTCUSDT resyncs by itself, ETHUSDT on the same socket keeps its book', async () => {
     const truncated = '{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","s":"BTCUSDT","U":';
-    const { logger, lines } = collectingLogger();
+    const logger = collectingLogger();
     const r = await run({
       capture: spotTwoSymbolSession(),
       markets: [spot(1, 'BTC'), spot(2, 'ETH')],
@@ -425,7 +390,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
     });
     try {
       expect(r.completed).toBe(true);
-      expect(statuses(r.events, 1)).toEqual([
+      expect(statusStory(r.events, 1)).toEqual([
         ['starting', ''],
         ['syncing', ''],
         ['live', ''],
@@ -433,23 +398,23 @@ describe('Binance faults through the replay server and the feed engine', () => {
         ['live', ''],
       ]);
       expect(r.engine.feed(1)!.counters).toMatchObject({ malformedFrames: 1, resyncs: 1, gaps: 0, reconnects: 0 });
-      const warned = lines.filter((l) => l.level === 'warn' && l.message === 'malformed frame');
+      const warned = logger.lines.filter((l) => l.level === 'warn' && l.message === 'malformed frame');
       expect(warned).toHaveLength(1);
       expect(warned[0]!.fields).toMatchObject({ venue: 'binance', frame: truncated, markets: [1] });
       expect(levelsOf(r.engine.book(1))).toEqual(BTC_FINAL_FROM_B);
-      expectSpreadsOnlyFromLiveBooks(r.events, 1);
-      expect(spreadsAfterLive(r.events, 1, 2).length).toBeGreaterThan(0);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
+      expect(spreadsOf(afterLive(r.events, 1, 2), 1).length).toBeGreaterThan(0);
       expectLastSpreadIsTop(r, 1);
 
       // ETHUSDT: untouched by a frame that names only BTCUSDT.
-      expect(statuses(r.events, 2)).toEqual([
+      expect(statusStory(r.events, 2)).toEqual([
         ['starting', ''],
         ['syncing', ''],
         ['live', ''],
       ]);
       expect(r.engine.feed(2)!.counters).toMatchObject({ malformedFrames: 0, resyncs: 0, gaps: 0, reconnects: 0, deltas: 6 });
       expect(levelsOf(r.engine.book(2))).toEqual(ETH_FINAL_FROM_A);
-      expectSpreadsOnlyFromLiveBooks(r.events, 2);
+      expect(unsoundSpreads(r.events, 2, { bothSides: true })).toEqual([]);
       expectLastSpreadIsTop(r, 2);
       expect(depthRequests(r, '/api/v3/depth?symbol=ETHUSDT')).toHaveLength(1);
       expect(depthRequests(r, '/api/v3/depth?symbol=BTCUSDT')).toHaveLength(2);
@@ -460,21 +425,21 @@ describe('Binance faults through the replay server and the feed engine', () => {
   });
 
   it('garbage frame naming no market: every market on the socket resyncs, each by itself, and both recover', async () => {
-    const { logger, lines } = collectingLogger();
+    const logger = collectingLogger();
     const r = await run({
       capture: spotTwoSymbolSession(),
       markets: [spot(1, 'BTC'), spot(2, 'ETH')],
       logger,
       replay: { faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes('"s":"BTCUSDT","U":104,'), text: 'garbage' }] },
       until: (events) =>
-        statuses(events, 2).filter(([s]) => s === 'live').length >= 2 &&
+        statusStory(events, 2).filter(([s]) => s === 'live').length >= 2 &&
         spreadWithBid(1, '30000.75', '0.25000000')(events) &&
         events.some((e) => e.kind === 'spread' && e.marketId === 2 && e.askSize === '3.50000000'),
     });
     try {
       expect(r.completed).toBe(true);
       for (const id of [1, 2]) {
-        expect(statuses(r.events, id)).toEqual([
+        expect(statusStory(r.events, id)).toEqual([
           ['starting', ''],
           ['syncing', ''],
           ['live', ''],
@@ -482,11 +447,11 @@ describe('Binance faults through the replay server and the feed engine', () => {
           ['live', ''],
         ]);
         expect(r.engine.feed(id)!.counters).toMatchObject({ malformedFrames: 1, resyncs: 1, gaps: 0, reconnects: 0 });
-        expectSpreadsOnlyFromLiveBooks(r.events, id);
-        expect(spreadsAfterLive(r.events, id, 2).length).toBeGreaterThan(0);
+        expect(unsoundSpreads(r.events, id, { bothSides: true })).toEqual([]);
+        expect(spreadsOf(afterLive(r.events, id, 2), id).length).toBeGreaterThan(0);
         expectLastSpreadIsTop(r, id);
       }
-      const warned = lines.filter((l) => l.level === 'warn' && l.message === 'malformed frame');
+      const warned = logger.lines.filter((l) => l.level === 'warn' && l.message === 'malformed frame');
       expect(warned).toHaveLength(1);
       expect(warned[0]!.fields).toMatchObject({ frame: 'garbage', markets: [1, 2] });
       expect(levelsOf(r.engine.book(1))).toEqual(BTC_FINAL_FROM_B);
@@ -502,19 +467,19 @@ describe('Binance faults through the replay server and the feed engine', () => {
       .get(SPOT_INFO, spotInfo([['BTCUSDT', 'BTC', 'USDT', '0.01000000']]))
       .open(SPOT_WS)
       .recv(SPOT_WS, JSON.stringify({ error: { code: 2, msg: 'Invalid request: unknown stream' }, id: 1 })).lines;
-    const { logger, lines } = collectingLogger();
+    const logger = collectingLogger();
     const r = await run({
       capture,
       markets: [spot(1, 'BTC')],
       logger,
       // A long resync timeout: nothing here should fetch a snapshot.
       timing: { ...TIMING, subscribeRetryMs: 50, resyncTimeoutMs: 10_000 },
-      until: (events) => statuses(events, 1).some(([s, why]) => s === 'syncing' && why === 'retrying subscription'),
+      until: (events) => statusStory(events, 1).some(([s, why]) => s === 'syncing' && why === 'retrying subscription'),
     });
     try {
       expect(r.completed).toBe(true);
       await vi.waitFor(() => expect(r.server.received.filter((m) => m.data.includes('"SUBSCRIBE"'))).toHaveLength(2), { timeout: 5_000 });
-      expect(statuses(r.events, 1)).toEqual([
+      expect(statusStory(r.events, 1)).toEqual([
         ['starting', ''],
         ['syncing', ''],
         ['failed', 'venue error: code 2: Invalid request: unknown stream'],
@@ -527,17 +492,17 @@ describe('Binance faults through the replay server and the feed engine', () => {
         [1, { method: 'SUBSCRIBE', params: ['btcusdt@depth@100ms', 'btcusdt@trade'], id: 2 }],
       ]);
       expect(r.server.connections).toBe(1);
-      expect(lines.filter((l) => l.message === 'venue error').map((l) => l.fields)).toEqual([
+      expect(logger.lines.filter((l) => l.message === 'venue error').map((l) => l.fields)).toEqual([
         expect.objectContaining({ error: 'code 2: Invalid request: unknown stream', request: 1, symbols: ['BTCUSDT'] }),
       ]);
-      expect(spreads(r.events, 1)).toEqual([]);
+      expect(spreadsOf(r.events, 1)).toEqual([]);
     } finally {
       await r.close();
     }
   });
 
   it('REST 429 with Retry-After on the snapshot: retried as told, the market still goes live', async () => {
-    const { logger, lines } = collectingLogger();
+    const logger = collectingLogger();
     const r = await run({
       capture: spotBtcSession(),
       markets: [spot(1, 'BTC')],
@@ -547,7 +512,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
     });
     try {
       expect(r.completed).toBe(true);
-      expect(statuses(r.events, 1)).toEqual([
+      expect(statusStory(r.events, 1)).toEqual([
         ['starting', ''],
         ['syncing', ''],
         ['live', ''],
@@ -559,13 +524,13 @@ describe('Binance faults through the replay server and the feed engine', () => {
         { url: '/api/v3/depth?symbol=BTCUSDT&limit=5000', status: 200 },
       ]);
       // Retry-After: 0 -> no backoff wait of its own.
-      expect(lines.filter((l) => l.message === 'snapshot retry').map((l) => l.fields)).toEqual([
+      expect(logger.lines.filter((l) => l.message === 'snapshot retry').map((l) => l.fields)).toEqual([
         expect.objectContaining({ marketId: 1, waitMs: 0, reason: expect.stringContaining('HTTP 429') }),
         expect.objectContaining({ marketId: 1, waitMs: 0, reason: expect.stringContaining('HTTP 429') }),
       ]);
       expect(r.engine.feed(1)!.counters).toMatchObject({ resyncs: 0, gaps: 0, reconnects: 0, venueErrors: 0, malformedFrames: 0 });
       expect(levelsOf(r.engine.book(1))).toEqual(BTC_FINAL_FROM_A);
-      expectSpreadsOnlyFromLiveBooks(r.events, 1);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
       expectLastSpreadIsTop(r, 1);
     } finally {
       await r.close();
@@ -579,11 +544,11 @@ describe('Binance faults through the replay server and the feed engine', () => {
       markets: [spot(1, 'BTC')],
       // The notice comes once, on connection 1, after 103 (connection 2 replays the session without it).
       replay: { faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes('"u":104,'), text: shutdown }] },
-      until: (events) => statuses(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
+      until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
     });
     try {
       expect(r.completed).toBe(true);
-      expect(statuses(r.events, 1)).toEqual([
+      expect(statusStory(r.events, 1)).toEqual([
         ['starting', ''],
         ['syncing', ''],
         ['live', ''],
@@ -594,8 +559,8 @@ describe('Binance faults through the replay server and the feed engine', () => {
       expect(r.engine.feed(1)!.counters).toMatchObject({ reconnects: 1, resyncs: 0, gaps: 0, malformedFrames: 0 });
       expect(r.server.connections).toBe(2);
       expect(levelsOf(r.engine.book(1))).toEqual(BTC_FINAL_FROM_A);
-      expectSpreadsOnlyFromLiveBooks(r.events, 1);
-      expect(spreadsAfterLive(r.events, 1, 2).length).toBeGreaterThan(0);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
+      expect(spreadsOf(afterLive(r.events, 1, 2), 1).length).toBeGreaterThan(0);
       expectLastSpreadIsTop(r, 1);
     } finally {
       await r.close();
@@ -612,19 +577,19 @@ describe('Binance faults through the replay server and the feed engine', () => {
       markets: [spot(1, 'BTC')],
       timing: { ...TIMING, livenessMs: 300 },
       replay: { faults: [{ kind: 'stall', connection: 1, afterFrames: 5 }] },
-      until: (events) => statuses(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
+      until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
       timeoutMs: 5_000,
     });
     try {
-      const story = statuses(r.events, 1);
+      const story = statusStory(r.events, 1);
       expect(story.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'stale', 'syncing', 'live']);
       expect(story[3]![1]).toMatch(/^stale: no data for \d+ ms$/);
       expect(r.completed).toBe(true);
       expect(r.engine.feed(1)!.counters).toMatchObject({ reconnects: 1, resyncs: 0, gaps: 0 });
       expect(r.server.connections).toBe(2);
       expect(levelsOf(r.engine.book(1))).toEqual(BTC_FINAL_FROM_A);
-      expectSpreadsOnlyFromLiveBooks(r.events, 1);
-      expect(spreadsAfterLive(r.events, 1, 2).length).toBeGreaterThan(0);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
+      expect(spreadsOf(afterLive(r.events, 1, 2), 1).length).toBeGreaterThan(0);
       expectLastSpreadIsTop(r, 1);
     } finally {
       await r.close();
@@ -678,16 +643,16 @@ describe('Binance faults through the replay server and the feed engine', () => {
       if (d.u === 1005) r0.get(futDepthUrl('BTCUSDT'), first).recv(FUT_MARKET, aggTradeFrame('BTCUSDT', 7001, '60000.1', '0.010', false));
       if (d.u === 1060) r0.get(futDepthUrl('BTCUSDT'), second).recv(FUT_MARKET, aggTradeFrame('BTCUSDT', 7002, '60000.0', '0.020', true));
     }
-    const { logger, lines } = collectingLogger();
+    const logger = collectingLogger();
     const r = await run({
       capture: r0.lines,
       markets: [{ id: 1, venue: 'binance', type: 'futures', base: 'BTC', quote: 'USDT' }],
       logger,
-      until: (evs) => spreadWithBid(1, '60000.3', '0.900')(evs) && trades(evs, 1).length >= 2,
+      until: (evs) => spreadWithBid(1, '60000.3', '0.900')(evs) && tradesOf(evs, 1).length >= 2,
     });
     try {
       expect(r.completed).toBe(true);
-      expect(statuses(r.events, 1)).toEqual([
+      expect(statusStory(r.events, 1)).toEqual([
         ['starting', ''],
         ['syncing', ''],
         ['live', ''],
@@ -697,7 +662,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
       const feed = r.engine.feed(1)!;
       expect(feed.counters).toMatchObject({ gaps: 1, resyncs: 1, reconnects: 0, malformedFrames: 0, crossedBooks: 0 });
       expect(feed.sequence).toBe(1090);
-      expect(lines.some((l) => l.message === 'resync' && l.fields.reason === 'sequence gap: expected previous 1040, got 1045')).toBe(true);
+      expect(logger.lines.some((l) => l.message === 'resync' && l.fields.reason === 'sequence gap: expected previous 1040, got 1045')).toBe(true);
       // Second snapshot + 1061..1072 + 1080..1090.
       expect(levelsOf(r.engine.book(1))).toEqual({
         bid: [
@@ -713,10 +678,10 @@ describe('Binance faults through the replay server and the feed engine', () => {
         { url: '/fapi/v1/depth?symbol=BTCUSDT&limit=1000', status: 200 },
         { url: '/fapi/v1/depth?symbol=BTCUSDT&limit=1000', status: 200 },
       ]);
-      expectSpreadsOnlyFromLiveBooks(r.events, 1);
-      expect(spreadsAfterLive(r.events, 1, 2).length).toBeGreaterThan(0);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
+      expect(spreadsOf(afterLive(r.events, 1, 2), 1).length).toBeGreaterThan(0);
       expectLastSpreadIsTop(r, 1);
-      expect(trades(r.events, 1).map((t) => [t.tradeId, t.side, t.price, t.size])).toEqual([
+      expect(tradesOf(r.events, 1).map((t) => [t.tradeId, t.side, t.price, t.size])).toEqual([
         ['7001', 'buy', '60000.1', '0.010'],
         ['7002', 'sell', '60000.0', '0.020'],
       ]);
@@ -742,16 +707,16 @@ describe('Binance faults through the replay server and the feed engine', () => {
       timing: TIMING,
       timeoutMs: 15_000,
       replay: { waitForRequests: true, settleMs: 50 },
-      until: (events) => statuses(events, 1).filter(([s]) => s === 'live').length >= 2,
+      until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2,
     });
     try {
       expect(r.completed).toBe(true);
-      const story = statuses(r.events, 1);
+      const story = statusStory(r.events, 1);
       expect(story.slice(0, 6).map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'syncing', 'live']);
       expect(story[3]![1]).toBe('planned: the venue closes connections after 500 ms');
       expect(r.server.connections).toBeGreaterThanOrEqual(2);
       expect(r.engine.feed(1)!.counters).toMatchObject({ gaps: 0, malformedFrames: 0, crossedBooks: 0 });
-      expectSpreadsOnlyFromLiveBooks(r.events, 1);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }
@@ -768,18 +733,18 @@ describe('Binance faults through the replay server and the feed engine', () => {
     const r = await run({ capture, markets: [spot(1, 'BTC')], until: spreadWithBid(1, '30000.75', '0.25000000') });
     try {
       await r.engine.refreshInstruments();
-      const halted = statuses(r.events, 1).at(-1)!;
+      const halted = statusStory(r.events, 1).at(-1)!;
       expect(halted).toEqual(['failed', 'BTCUSDT is not trading: venue status BREAK']);
-      const spreadsWhileHalted = spreads(r.events, 1).length;
+      const spreadsWhileHalted = spreadsOf(r.events, 1).length;
 
       await r.engine.refreshInstruments();
-      await vi.waitFor(() => expect(statuses(r.events, 1).at(-1)![0]).toBe('live'), { timeout: 10_000 });
-      expect(statuses(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'failed', 'syncing', 'live']);
+      await vi.waitFor(() => expect(statusStory(r.events, 1).at(-1)![0]).toBe('live'), { timeout: 10_000 });
+      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'failed', 'syncing', 'live']);
       // Its socket (it was the only market on it) was closed when it halted: its return needed a new one.
       expect(r.server.connections).toBe(2);
       expect(r.server.requests.filter((q) => q.url.startsWith('/api/v3/exchangeInfo'))).toHaveLength(3);
-      expect(spreads(r.events, 1).length).toBeGreaterThanOrEqual(spreadsWhileHalted);
-      expectSpreadsOnlyFromLiveBooks(r.events, 1);
+      expect(spreadsOf(r.events, 1).length).toBeGreaterThanOrEqual(spreadsWhileHalted);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }

@@ -7,8 +7,8 @@
  * the window keeps its N levels, and the final best prices are those the fixtures' README lists.
  */
 import { join } from 'node:path';
-import type { FeedSpec, MarketType, SpreadEvent, TradeEvent } from '@level4/feed';
-import { capturesDir, readCapture, replayFeeds, type CaptureLine } from '@level4/replay';
+import type { FeedSpec, MarketType } from '@level4/feed';
+import { capturesDir, readCapture, replayFeeds, spreadsOf, statusStory, tradesOf, unsoundSpreads, type CaptureLine } from '@level4/replay';
 import { describe, expect, it } from 'vitest';
 import { BYBIT_CATEGORIES, BYBIT_URLS, createBybitAdapter } from '../src/index.js';
 
@@ -180,15 +180,14 @@ describe.skipIf(dir === undefined)('Bybit recordings through the replay server a
         expect(book.bestBid()!.price).toBe(session.bid);
         expect(book.bestAsk()!.price).toBe(session.ask);
 
-        const spreads = run.events.filter((e): e is SpreadEvent => e.kind === 'spread' && e.marketId === 1);
+        const spreads = spreadsOf(run.events, 1);
         expect(spreads.length).toBeGreaterThan(0);
         expect(spreads.at(-1)).toMatchObject({ bidPrice: session.bid, askPrice: session.ask, symbol: market.symbol, venue: 'bybit', marketType: session.type });
-        expect(spreads.map((s) => s.sequence)).toEqual(spreads.map((_, n) => n + 1));
-        for (const s of spreads) expect(Number(s.bidPrice)).toBeLessThan(Number(s.askPrice));
+        // Each Spread while live, two-sided, uncrossed, numbered 1, 2, 3, …
+        expect(unsoundSpreads(run.events, 1, { bothSides: true })).toEqual([]);
 
         // The status story: starting, syncing, live, and nothing else.
-        const states = run.events.filter((e) => e.kind === 'status' && e.marketId === 1).map((e) => (e.kind === 'status' ? e.state : ''));
-        expect(states).toEqual(['starting', 'syncing', 'live']);
+        expect(statusStory(run.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
       } finally {
         await run.close();
       }
@@ -218,7 +217,7 @@ describe.skipIf(dir === undefined)('Bybit recordings through the replay server a
           const recorded = recordedTrades(capture, market.symbol);
           expect(recorded.length).toBeGreaterThan(0);
           expect(feed.counters.trades).toBe(recorded.length);
-          const trades = run.events.filter((e): e is TradeEvent => e.kind === 'trade' && e.marketId === id);
+          const trades = tradesOf(run.events, id);
           // `S` is the taker's side; `T` (ms) becomes µs.
           expect(trades.map((t) => [t.tradeId, t.side, t.price, t.size, t.exchangeTime, t.symbol, t.marketType])).toEqual(
             recorded.map((r) => [r.i, r.S === 'Buy' ? 'buy' : 'sell', r.p, r.v, r.T * 1000, market.symbol, session.type]),
@@ -269,14 +268,15 @@ describe('Bybit inverse book, written from the spec', () => {
       expect(feed.state).toBe('live');
       expect(feed.counters).toMatchObject({ snapshots: 1, deltas: 3, gaps: 0, resyncs: 0, crossedBooks: 0, malformedFrames: 0 });
       expect(feed.sequence).toBe(43);
-      const spreads = run.events.filter((e): e is SpreadEvent => e.kind === 'spread');
+      const spreads = spreadsOf(run.events, 9);
       expect(spreads.map((s) => [s.bidPrice, s.bidSize, s.askPrice, s.askSize, s.midPrice])).toEqual([
         ['97000.0', '12000', '97000.5', '4500', '97000.25'],
         ['97000.0', '11000', '97000.5', '4500', '97000.25'],
         ['97000.0', '11000', '97000.3', '2000', '97000.15'],
         ['97000.2', '50', '97000.3', '2000', '97000.25'],
       ]);
-      const trades = run.events.filter((e): e is TradeEvent => e.kind === 'trade');
+      expect(unsoundSpreads(run.events, 9, { bothSides: true })).toEqual([]);
+      const trades = tradesOf(run.events, 9);
       expect(trades.map((x) => [x.tradeId, x.side, x.price, x.size, x.marketType])).toEqual([['a1b2c3', 'buy', '97000.5', '2500', 'inverse']]);
     } finally {
       await run.close();

@@ -5,9 +5,9 @@
  * this adapter. Every case checks the Status story, the counters, and that no Spread leaves a
  * market while its book is broken (between a non-live Status and the next `live`), nor a crossed one.
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec, SpreadEvent, StatusEvent } from '@level4/feed';
-import { replayFeeds, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
-import { describe, expect, it } from 'vitest';
+import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec } from '@level4/feed';
+import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import { describe, expect, it, vi } from 'vitest';
 import { BYBIT_URLS, createBybitAdapter } from '../src/index.js';
 
 const LINEAR = 'wss://stream.bybit.com/v5/public/linear';
@@ -111,18 +111,6 @@ const INSTRUMENTS = {
 const BTC_MARKET: FeedSpec = { id: 1, venue: 'bybit', type: 'futures', base: 'BTC', quote: 'USDT' };
 const ETH_MARKET: FeedSpec = { id: 2, venue: 'bybit', type: 'futures', base: 'ETH', quote: 'USDT' };
 
-interface LogLine {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly message: string;
-}
-
-function collectingLogger(): FeedLogger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (fields: object, message: string) => void lines.push({ level, fields: fields as Record<string, unknown>, message });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
-}
-
 interface Run {
   readonly capture: readonly CaptureLine[];
   readonly markets?: readonly FeedSpec[];
@@ -148,46 +136,11 @@ function run(options: Run): Promise<ReplayedFeeds> {
 
 // ---- what the events must show -----------------------------------------------------------------
 
-const statuses = (events: readonly FeedEvent[], id: number) => events.filter((e): e is StatusEvent => e.kind === 'status' && e.marketId === id);
-const spreads = (events: readonly FeedEvent[], id: number) => events.filter((e): e is SpreadEvent => e.kind === 'spread' && e.marketId === id);
-const story = (events: readonly FeedEvent[], id: number) => statuses(events, id).map((s) => s.state);
-
-/** The events after the market's `n`-th `live` Status (empty when it has not been live `n` times). */
-function afterLive(events: readonly FeedEvent[], id: number, n: number): readonly FeedEvent[] {
-  let seen = 0;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    if (e.kind === 'status' && e.marketId === id && e.state === 'live' && ++seen === n) return events.slice(i + 1);
-  }
-  return [];
-}
-
 /** Done once the market is live for the `n`-th time and has since published the top of delta `u`. */
 const reached =
   (id: number, n: number, u: number) =>
   (events: readonly FeedEvent[]): boolean =>
-    spreads(afterLive(events, id, n), id).some((s) => s.bidSize === sizeOf(u));
-
-/**
- * No Spread while the book is broken (any Status other than `live` until the next `live`), every
- * Spread uncrossed, numbered 1..n. Returns how many Spreads came while live.
- */
-function expectCleanSpreads(events: readonly FeedEvent[], id: number): number {
-  let broken = true;
-  const seen: number[] = [];
-  for (const e of events) {
-    if (e.marketId !== id) continue;
-    if (e.kind === 'status') broken = e.state !== 'live';
-    if (e.kind !== 'spread') continue;
-    expect(broken, `spread ${e.sequence} of market ${id} published while its book was broken`).toBe(false);
-    expect(e.bidPrice).not.toBeNull();
-    expect(e.askPrice).not.toBeNull();
-    expect(Number(e.bidPrice)).toBeLessThan(Number(e.askPrice));
-    seen.push(e.sequence);
-  }
-  expect(seen).toEqual(seen.map((_, n) => n + 1));
-  return seen.length;
-}
+    spreadsOf(afterLive(events, id, n), id).some((s) => s.bidSize === sizeOf(u));
 
 function expectCounters(feed: { counters: Readonly<FeedCounters> } | undefined, expected: Partial<FeedCounters>): void {
   expect(feed).toBeDefined();
@@ -195,19 +148,9 @@ function expectCounters(feed: { counters: Readonly<FeedCounters> } | undefined, 
 }
 
 /**
- * Waits until `condition` holds (polled; the engine's client frames leave at the venue's rate of
- * 10 a second, so they may trail the events). Returns whether it held within `ms`.
+ * The client frames of one connection, parsed. They leave at the venue's rate of 10 a second, so
+ * they may trail the events: wait for them with `vi.waitFor`.
  */
-async function waitFor(condition: () => boolean, ms = 3_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return true;
-}
-
-/** The client frames of one connection, parsed. */
 function sent(r: ReplayedFeeds, connection: number): { req_id?: string; op?: string; args?: string[] }[] {
   return r.server.received.filter((x) => x.connection === connection).map((x) => JSON.parse(x.data) as { req_id?: string; op?: string; args?: string[] });
 }
@@ -227,12 +170,12 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     const r = await run({ capture, faults: [{ kind: 'skip', connection: 1, frames: isDelta('BTCUSDT', 103) }], until: reached(1, 2, 106) });
     try {
       expect(r.completed).toBe(true);
-      const st = statuses(r.events, 1);
-      expect(st.map((s) => s.state)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'resyncing', 'syncing', 'live']);
-      expect(st[3]!.reason).toBe('sequence gap: expected 103, got 104..104');
-      expect(st[4]!.reason).toBe(`no snapshot within ${TIMING.resyncTimeoutMs} ms`);
+      const st = statusStory(r.events, 1);
+      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'resyncing', 'syncing', 'live']);
+      expect(st[3]![1]).toBe('sequence gap: expected 103, got 104..104');
+      expect(st[4]![1]).toBe(`no snapshot within ${TIMING.resyncTimeoutMs} ms`);
       // The resync asked for a fresh snapshot on the same socket first: unsubscribe, then subscribe.
-      expect(await waitFor(() => sent(r, 2).length >= 1)).toBe(true);
+      await vi.waitFor(() => expect(sent(r, 2).length).toBeGreaterThanOrEqual(1), { timeout: 3_000 });
       expect(sent(r, 1)).toEqual([
         { req_id: '1', op: 'subscribe', args: topics('BTCUSDT') },
         { req_id: '2', op: 'unsubscribe', args: topics('BTCUSDT') },
@@ -246,7 +189,7 @@ describe('Bybit faults through the replay server and the feed engine', () => {
       // Connection 1 applied 101 and 102 (104.. belonged to no book), connection 2 all six.
       expectCounters(feed, { gaps: 1, resyncs: 1, reconnects: 1, malformedFrames: 0, snapshots: 2, deltas: 2 + 6 });
       expect(levels(r, 1, 'bid')[0]).toEqual(['100.00', sizeOf(106)]);
-      expectCleanSpreads(r.events, 1);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }
@@ -277,7 +220,7 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     const r = await run({ capture });
     try {
       const feed = r.engine.feed(1);
-      expect(story(r.events, 1)).toEqual(['starting', 'syncing', 'live']);
+      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(feed, { gaps: 0, resyncs: 0, reconnects: 0, malformedFrames: 0, snapshots: 2, deltas: 4 });
       expect(feed?.sequence).toBe(3);
       // Nothing of the book before the restart is left.
@@ -289,10 +232,10 @@ describe('Bybit faults through the replay server and the feed engine', () => {
         ['95.20', '8'],
         ['95.30', '1'],
       ]);
-      expect(spreads(r.events, 1).at(-1)).toMatchObject({ bidPrice: '95.00', bidSize: '4', askPrice: '95.20', askSize: '8' });
+      expect(spreadsOf(r.events, 1).at(-1)).toMatchObject({ bidPrice: '95.00', bidSize: '4', askPrice: '95.20', askSize: '8' });
       // The restart's own top was published too.
-      expect(spreads(r.events, 1).map((s) => [s.bidPrice, s.bidSize, s.askPrice, s.askSize])).toContainEqual(['95.00', '5', '95.10', '7']);
-      expectCleanSpreads(r.events, 1);
+      expect(spreadsOf(r.events, 1).map((s) => [s.bidPrice, s.bidSize, s.askPrice, s.askSize])).toContainEqual(['95.00', '5', '95.10', '7']);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }
@@ -306,12 +249,12 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     const r = await run({ capture, logger, until: reached(1, 1, 103) });
     try {
       expect(r.completed).toBe(true);
-      const st = statuses(r.events, 1);
-      expect(st.map((s) => s.state)).toEqual(['starting', 'syncing', 'failed', 'syncing', 'resyncing', 'syncing', 'live']);
-      expect(st[2]!.reason).toBe(`venue error: ${message}`);
-      expect(st[3]!.reason).toBe('retrying subscription');
+      const st = statusStory(r.events, 1);
+      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'failed', 'syncing', 'resyncing', 'syncing', 'live']);
+      expect(st[2]![1]).toBe(`venue error: ${message}`);
+      expect(st[3]![1]).toBe('retrying subscription');
       // The refused request was tried again on the same socket, after subscribeRetryMs.
-      expect(await waitFor(() => sent(r, 2).length >= 1)).toBe(true);
+      await vi.waitFor(() => expect(sent(r, 2).length).toBeGreaterThanOrEqual(1), { timeout: 3_000 });
       expect(sent(r, 1)).toEqual([
         { req_id: '1', op: 'subscribe', args: topics('BTCUSDT') },
         { req_id: '2', op: 'subscribe', args: topics('BTCUSDT') },
@@ -320,7 +263,7 @@ describe('Bybit faults through the replay server and the feed engine', () => {
       const feed = r.engine.feed(1);
       expect(feed?.state).toBe('live');
       expectCounters(feed, { venueErrors: 1, gaps: 0, resyncs: 0, reconnects: 1, malformedFrames: 0, snapshots: 1, deltas: 3 });
-      expectCleanSpreads(r.events, 1);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }
@@ -342,11 +285,11 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     const r = await run({ capture, faults: [{ kind: 'drop', connection: 1, afterFrames: 3 }], until: reached(1, 2, 503) });
     try {
       expect(r.completed).toBe(true);
-      const st = statuses(r.events, 1);
-      expect(st.map((s) => s.state)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'syncing', 'live']);
-      expect(st[3]!.reason).toMatch(/^connection closed/);
+      const st = statusStory(r.events, 1);
+      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'syncing', 'live']);
+      expect(st[3]![1]).toMatch(/^connection closed/);
       // The ghost was the best bid while connection 1 lived.
-      expect(spreads(r.events, 1).some((s) => s.bidPrice === ghost)).toBe(true);
+      expect(spreadsOf(r.events, 1).some((s) => s.bidPrice === ghost)).toBe(true);
       const feed = r.engine.feed(1);
       expect(feed?.sequence).toBe(503);
       expectCounters(feed, { reconnects: 1, resyncs: 0, gaps: 0, malformedFrames: 0, snapshots: 2 });
@@ -357,8 +300,8 @@ describe('Bybit faults through the replay server and the feed engine', () => {
         ['99.90', '2'],
         ['99.80', '3'],
       ]);
-      expect(spreads(afterLive(r.events, 1, 2), 1).every((s) => s.bidPrice !== ghost)).toBe(true);
-      expectCleanSpreads(r.events, 1);
+      expect(spreadsOf(afterLive(r.events, 1, 2), 1).every((s) => s.bidPrice !== ghost)).toBe(true);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }
@@ -394,15 +337,15 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     });
     try {
       expect(r.completed).toBe(true);
-      const btc = statuses(r.events, 1);
-      expect(btc.map((s) => s.state)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'live']);
-      expect(btc[3]!.reason).toMatch(/^malformed frame: bybit: frame is not JSON/);
+      const btc = statusStory(r.events, 1);
+      expect(btc.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'live']);
+      expect(btc[3]![1]).toMatch(/^malformed frame: bybit: frame is not JSON/);
       expectCounters(r.engine.feed(1), { malformedFrames: 1, resyncs: 1, gaps: 0, reconnects: 0, snapshots: 2 });
       expect(r.engine.feed(1)?.sequence).toBe(301);
       const warning = logger.lines.find((l) => l.message === 'malformed frame');
       expect(warning).toMatchObject({ level: 'warn', fields: { venue: 'bybit', markets: [1], frame: truncated } });
       // The resync of BTCUSDT alone went out on the same socket.
-      expect(await waitFor(() => sent(r, 1).length >= 3)).toBe(true);
+      await vi.waitFor(() => expect(sent(r, 1).length).toBeGreaterThanOrEqual(3), { timeout: 3_000 });
       expect(sent(r, 1)).toEqual([
         { req_id: '1', op: 'subscribe', args: [...topics('BTCUSDT'), ...topics('ETHUSDT')] },
         { req_id: '2', op: 'unsubscribe', args: topics('BTCUSDT') },
@@ -410,11 +353,11 @@ describe('Bybit faults through the replay server and the feed engine', () => {
       ]);
 
       // ETHUSDT: never left live, every delta applied, spreads on while BTCUSDT was resyncing.
-      expect(story(r.events, 2)).toEqual(['starting', 'syncing', 'live']);
+      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, gaps: 0, reconnects: 0, snapshots: 1, deltas: 5, trades: 1 });
       expect(r.engine.feed(2)?.sequence).toBe(105);
-      const resyncAt = r.events.indexOf(btc[3]!);
-      const ethAfter = spreads(r.events.slice(resyncAt), 2).map((s) => s.bidSize);
+      const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
+      const ethAfter = spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize);
       expect(ethAfter).toEqual([sizeOf(103), sizeOf(104), sizeOf(105)]);
       expect(levels(r, 2, 'bid')).toEqual([
         ['2000.00', sizeOf(105)],
@@ -422,8 +365,8 @@ describe('Bybit faults through the replay server and the feed engine', () => {
         ['1999.00', '3'],
       ]);
       expect(r.server.connections).toBe(1);
-      expectCleanSpreads(r.events, 1);
-      expectCleanSpreads(r.events, 2);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
+      expect(unsoundSpreads(r.events, 2, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }
@@ -435,14 +378,14 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     const r = await run({ capture, logger, faults: [{ kind: 'inject', connection: 1, before: isDelta('BTCUSDT', 103), text: 'not json' }], until: reached(1, 2, 104) });
     try {
       expect(r.completed).toBe(true);
-      const st = statuses(r.events, 1);
-      expect(st.map((s) => s.state)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'resyncing', 'syncing', 'live']);
-      expect(st[3]!.reason).toBe('malformed frame: bybit: frame is not JSON: "not json"');
+      const st = statusStory(r.events, 1);
+      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'resyncing', 'syncing', 'live']);
+      expect(st[3]![1]).toBe('malformed frame: bybit: frame is not JSON: "not json"');
       expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'malformed frame', fields: expect.objectContaining({ frame: 'not json', markets: [1] }) }));
       const feed = r.engine.feed(1);
       expect(feed?.state).toBe('live');
       expectCounters(feed, { malformedFrames: 1, resyncs: 1, reconnects: 1, gaps: 0, snapshots: 2 });
-      expectCleanSpreads(r.events, 1);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }
@@ -455,15 +398,15 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     // Snapshot, 101 and 102, then the socket stays open and silent for good.
     const r = await run({ capture, livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 105) });
     try {
-      const st = statuses(r.events, 1);
-      expect(st.map((s) => s.state)).toEqual(['starting', 'syncing', 'live', 'stale', 'syncing', 'live']);
-      expect(st[3]!.reason).toMatch(/^stale: no data for \d+ ms$/);
+      const st = statusStory(r.events, 1);
+      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'stale', 'syncing', 'live']);
+      expect(st[3]![1]).toMatch(/^stale: no data for \d+ ms$/);
       expect(r.completed).toBe(true);
       expect(r.server.connections).toBe(2);
       const feed = r.engine.feed(1);
       expect(feed?.sequence).toBe(105);
       expectCounters(feed, { reconnects: 1, resyncs: 0, gaps: 0, malformedFrames: 0, snapshots: 2 });
-      expectCleanSpreads(r.events, 1);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }
@@ -494,23 +437,23 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     });
     try {
       expect(r.completed).toBe(true);
-      const btc = statuses(r.events, 1);
-      expect(btc.map((s) => s.state)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'live']);
-      expect(btc[3]!.reason).toBe('sequence gap: expected 102, got 103..103');
+      const btc = statusStory(r.events, 1);
+      expect(btc.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'live']);
+      expect(btc[3]![1]).toBe('sequence gap: expected 102, got 103..103');
       expectCounters(r.engine.feed(1), { gaps: 1, resyncs: 1, reconnects: 0, malformedFrames: 0, snapshots: 2, deltas: 2 });
-      expect(await waitFor(() => sent(r, 1).length >= 3)).toBe(true);
+      await vi.waitFor(() => expect(sent(r, 1).length).toBeGreaterThanOrEqual(3), { timeout: 3_000 });
       expect(sent(r, 1).slice(1)).toEqual([
         { req_id: '2', op: 'unsubscribe', args: topics('BTCUSDT') },
         { req_id: '3', op: 'subscribe', args: topics('BTCUSDT') },
       ]);
 
-      expect(story(r.events, 2)).toEqual(['starting', 'syncing', 'live']);
+      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { gaps: 0, resyncs: 0, reconnects: 0, malformedFrames: 0, snapshots: 1, deltas: 5 });
-      const resyncAt = r.events.indexOf(btc[3]!);
-      expect(spreads(r.events.slice(resyncAt), 2).map((s) => s.bidSize)).toEqual([sizeOf(103), sizeOf(104), sizeOf(105)]);
+      const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
+      expect(spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize)).toEqual([sizeOf(103), sizeOf(104), sizeOf(105)]);
       expect(r.server.connections).toBe(1);
-      expectCleanSpreads(r.events, 1);
-      expectCleanSpreads(r.events, 2);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
+      expect(unsoundSpreads(r.events, 2, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
     }
