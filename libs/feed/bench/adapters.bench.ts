@@ -131,22 +131,7 @@ function pass(session: Session, frames: readonly string[], books: Map<string, Ma
     const messages = adapter.parse(frames[f]!, type);
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
-      switch (m.kind) {
-        case 'delta':
-          books.get(m.symbol)?.onDelta(m, 1);
-          break;
-        case 'snapshot':
-          books.get(m.symbol)?.onSnapshot(m, 1);
-          break;
-        case 'trade':
-          books.get(m.symbol)?.onTrade(m, 1);
-          break;
-        case 'top':
-          books.get(m.symbol)?.onTop(m);
-          break;
-        default:
-          break;
-      }
+      if (m.kind === 'delta' || m.kind === 'snapshot' || m.kind === 'trade' || m.kind === 'top' || m.kind === 'check') books.get(m.symbol)?.onMessage(m, 1);
     }
   }
 }

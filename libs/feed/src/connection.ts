@@ -43,7 +43,8 @@ export class Connection {
   readonly adapter: VenueAdapter;
   readonly type: MarketType;
   readonly endpoint: Endpoint;
-  private readonly carriesBook: boolean;
+  /** Whether this connection delivers its markets' books (Binance USD-M's /market one carries trades only). */
+  readonly carriesBook: boolean;
   private readonly carriesTrades: boolean;
   private readonly markets = new Map<string, MarketSync>();
   private readonly channels = new Map<string | number, string>();
@@ -66,8 +67,6 @@ export class Connection {
   private lifetimeTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly retryBackoff = new Map<string, Backoff>();
-  /** Frames that could not be parsed and belonged to no identifiable market. */
-  malformedFrames = 0;
 
   constructor(options: ConnectionOptions) {
     this.adapter = options.adapter;
@@ -86,10 +85,6 @@ export class Connection {
   }
   get isOpen(): boolean {
     return this.opened;
-  }
-  /** Whether this connection delivers the market's book (as opposed to its trades only). */
-  get book(): boolean {
-    return this.carriesBook;
   }
 
   /** Adds a market; subscribes it now if the socket is open, else when it opens. */
@@ -293,31 +288,14 @@ export class Connection {
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i] as FeedMessage;
       switch (message.kind) {
-        case 'delta': {
-          const market = this.carriesBook ? this.route(message) : undefined;
-          market?.onDelta(message, receiveTime);
+        case 'delta':
+        case 'snapshot':
+        case 'top':
+        case 'check':
+        case 'trade':
+          // A market's trades come from the connection that carries them (Binance USD-M: /market).
+          if (message.kind === 'trade' ? this.carriesTrades : this.carriesBook) this.route(message)?.onMessage(message, receiveTime);
           break;
-        }
-        case 'snapshot': {
-          const market = this.carriesBook ? this.route(message) : undefined;
-          market?.onSnapshot(message, receiveTime);
-          break;
-        }
-        case 'trade': {
-          const market = this.carriesTrades ? this.route(message) : undefined;
-          market?.onTrade(message, receiveTime);
-          break;
-        }
-        case 'top': {
-          const market = this.carriesBook ? this.route(message) : undefined;
-          market?.onTop(message);
-          break;
-        }
-        case 'check': {
-          const market = this.carriesBook ? this.route(message) : undefined;
-          market?.onCheck(message.check);
-          break;
-        }
         case 'heartbeat':
           break;
         case 'ack':
@@ -373,7 +351,6 @@ export class Connection {
     }
     const targets = hit.length > 0 ? hit : [...this.markets.values()];
     this.log.warn({ venue: this.adapter.venue, url: this.endpoint.url, reason, frame: shown, markets: targets.map((m) => m.ref.marketId) }, 'malformed frame');
-    if (targets.length === 0) this.malformedFrames += 1;
     for (const market of targets) {
       if (this.carriesBook) market.malformed(reason);
       else market.counters.malformedFrames += 1;

@@ -144,7 +144,12 @@ export class FeedEngine {
         }
       }
       if (this.closed) throw new FeedError('unavailable', 'the feed engine is closed');
-      const feed = new Feed(this, adapter, spec, instrument);
+      const feed = new Feed(
+        { timing: this.timing, log: this.log, node: this.node, bufferLimit: this.bufferLimit, emit: this.emit },
+        adapter,
+        spec,
+        instrument,
+      );
       this.feeds.set(spec.id, feed);
       this.attach(feed);
       return feed.info();
@@ -244,7 +249,6 @@ export class FeedEngine {
     this.closed = true;
     for (const list of this.connections.values()) for (const c of list) c.close();
     this.connections.clear();
-    await Promise.resolve();
   }
 
   /** The venue's instruments of one market type (all pages), cached for `instrumentsTtlMs`. */
@@ -283,23 +287,13 @@ export class FeedEngine {
   }
 
   /** Events go out through here: a listener that throws must not take a socket down. */
-  emit = (event: FeedEvent): void => {
+  private readonly emit = (event: FeedEvent): void => {
     try {
       this.onEvent(event);
     } catch (error) {
       this.log.error({ error: (error as Error).message, event: event.kind, marketId: event.marketId }, 'event listener threw');
     }
   };
-
-  get logger(): FeedLogger {
-    return this.log;
-  }
-  get nodeName(): string {
-    return this.node;
-  }
-  get bufferLimitValue(): number | undefined {
-    return this.bufferLimit;
-  }
 
   private connectionFor(adapter: VenueAdapter, type: MarketType, endpoint: { url: string; channels: readonly ('book' | 'trades')[] }): Connection {
     const key = `${adapter.venue}|${type}|${endpoint.url}`;
@@ -325,6 +319,15 @@ export class FeedEngine {
   }
 }
 
+/** What a running market needs from its engine. */
+interface FeedContext {
+  readonly timing: EngineTiming;
+  readonly log: FeedLogger;
+  readonly node: string;
+  readonly bufferLimit: number | undefined;
+  readonly emit: (event: FeedEvent) => void;
+}
+
 /** One running market: its sync state, its connections, its REST snapshot fetches and watchdog. */
 class Feed {
   readonly id: number;
@@ -333,7 +336,7 @@ class Feed {
   readonly adapter: VenueAdapter;
   /** Taken off its connections because the venue stopped listing it as trading. */
   halted = false;
-  private readonly engine: FeedEngine;
+  private readonly context: FeedContext;
   private readonly spec: MarketSpec;
   private fetching: AbortController | undefined;
   private readonly fetchBackoff: Backoff;
@@ -341,19 +344,19 @@ class Feed {
   private readonly watchdog: NodeJS.Timeout;
   private stopped = false;
 
-  constructor(engine: FeedEngine, adapter: VenueAdapter, spec: FeedSpec, instrument: Instrument) {
-    this.engine = engine;
+  constructor(context: FeedContext, adapter: VenueAdapter, spec: FeedSpec, instrument: Instrument) {
+    this.context = context;
     this.adapter = adapter;
     this.id = spec.id;
     this.spec = { venue: spec.venue, type: spec.type, base: spec.base, quote: spec.quote, ...(spec.symbol ? { symbol: spec.symbol } : {}) };
-    this.fetchBackoff = new Backoff(engine.timing.reconnectMinMs, engine.timing.reconnectMaxMs);
+    this.fetchBackoff = new Backoff(context.timing.reconnectMinMs, context.timing.reconnectMaxMs);
     this.sync = new MarketSync({
       marketId: spec.id,
       instrument,
       adapter,
-      emit: engine.emit,
-      node: engine.nodeName,
-      bufferLimit: engine.bufferLimitValue,
+      emit: context.emit,
+      node: context.node,
+      bufferLimit: context.bufferLimit,
       now: nowMicros,
       hooks: {
         resync: (reason) => this.resync(reason),
@@ -361,12 +364,12 @@ class Feed {
         syncRestarted: () => this.cancelFetch(),
       },
     });
-    const everyMs = Math.max(20, Math.floor(engine.timing.resyncTimeoutMs / 4));
+    const everyMs = Math.max(20, Math.floor(context.timing.resyncTimeoutMs / 4));
     this.watchdog = setInterval(() => this.checkProgress(), everyMs);
   }
 
   private get bookConnection(): Connection | undefined {
-    return this.connections.find((c) => c.book);
+    return this.connections.find((c) => c.carriesBook);
   }
 
   info(): FeedInfo {
@@ -407,7 +410,7 @@ class Feed {
 
   /** The book broke: REST venues refetch (deltas keep buffering); in-band venues resubscribe. */
   private resync(reason: string): void {
-    this.engine.logger.warn({ marketId: this.id, venue: this.adapter.venue, symbol: this.sync.instrument.symbol, reason }, 'resync');
+    this.context.log.warn({ marketId: this.id, venue: this.adapter.venue, symbol: this.sync.instrument.symbol, reason }, 'resync');
     if (this.sync.rule.snapshot !== 'rest') this.bookConnection?.resubscribe(this.sync);
     // REST: the next buffered delta asks for the snapshot (so the buffer overlaps it).
   }
@@ -417,13 +420,13 @@ class Feed {
     const s = this.sync;
     if (this.stopped || this.halted || s.live || s.state === 'failed' || s.state === 'starting') return;
     const waitedMs = (nowMicros() - s.stateSince) / 1000;
-    if (waitedMs < this.engine.timing.resyncTimeoutMs) return;
+    if (waitedMs < this.context.timing.resyncTimeoutMs) return;
     const connection = this.bookConnection;
     if (!connection?.isOpen) return;
     if (s.rule.snapshot === 'rest') {
       if (!this.fetching && this.fetchTimer === undefined) this.fetchSnapshot();
     } else {
-      connection.reconnect(`no snapshot within ${this.engine.timing.resyncTimeoutMs} ms`);
+      connection.reconnect(`no snapshot within ${this.context.timing.resyncTimeoutMs} ms`);
     }
   }
 
@@ -432,14 +435,14 @@ class Feed {
     const url = this.adapter.snapshotUrl?.(this.sync.instrument);
     const parse = this.adapter.parseSnapshot;
     if (url === undefined || parse === undefined) {
-      this.engine.logger.error({ venue: this.adapter.venue }, 'adapter declares REST snapshots but has no snapshotUrl/parseSnapshot');
+      this.context.log.error({ venue: this.adapter.venue }, 'adapter declares REST snapshots but has no snapshotUrl/parseSnapshot');
       return;
     }
     const controller = new AbortController();
     this.fetching = controller;
-    const log = this.engine.logger;
+    const log = this.context.log;
     getText(url, {
-      timeoutMs: this.engine.timing.httpTimeoutMs,
+      timeoutMs: this.context.timing.httpTimeoutMs,
       signal: controller.signal,
       backoff: this.fetchBackoff,
       onRetry: (reason, waitMs) => log.warn({ marketId: this.id, reason, waitMs }, 'snapshot retry'),

@@ -40,7 +40,7 @@ export {
 export { MarketError, resolveInstrument } from './instrument.js';
 export { isoToMicros, millisToMicros, nanosToMicros, nowMicros } from './time.js';
 export { DEFAULT_TIMING, FeedEngine, FeedError, type EngineTiming, type FeedEngineOptions, type FeedErrorCode, type FeedInfo, type FeedSpec } from './engine.js';
-export { MarketSync, type MarketSyncHooks, type MarketSyncOptions, type SnapshotOutcome } from './market-sync.js';
+export { MarketSync, type MarketMessage, type MarketSyncHooks, type MarketSyncOptions, type SnapshotOutcome } from './market-sync.js';
 export { Backoff } from './backoff.js';
 export { getText, HttpError, type GetOptions } from './http.js';
 export { silentLogger, stderrLogger, type FeedLogger } from './logger.js';

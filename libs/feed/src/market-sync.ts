@@ -1,7 +1,10 @@
 import { compareDecimal, midPrice, OrderBook } from '@level4/orderbook';
 import type { Instrument, SyncRule, VenueAdapter } from './adapter.js';
 import { emptyCounters, type FeedCounters, type FeedEvent, type FeedState, type MarketRef } from './events.js';
-import type { DeltaMessage, LevelUpdate, SnapshotMessage, TopMessage, TradeMessage } from './messages.js';
+import type { CheckMessage, DeltaMessage, LevelUpdate, SnapshotMessage, TopMessage, TradeMessage } from './messages.js';
+
+/** The messages that belong to one market. */
+export type MarketMessage = SnapshotMessage | DeltaMessage | TradeMessage | TopMessage | CheckMessage;
 
 /** What the engine does for a market that lost sync. */
 export interface MarketSyncHooks {
@@ -150,6 +153,22 @@ export class MarketSync {
     this.fail(undefined, `malformed frame: ${reason}`);
   }
 
+  /** A book or trade message routed to this market (what a socket delivers). */
+  onMessage(message: MarketMessage, receiveTime: number): void {
+    switch (message.kind) {
+      case 'delta':
+        return this.onDelta(message, receiveTime);
+      case 'snapshot':
+        return this.onSnapshot(message, receiveTime);
+      case 'trade':
+        return this.onTrade(message, receiveTime);
+      case 'top':
+        return this.onTop(message);
+      case 'check':
+        return this.onCheck(message.check);
+    }
+  }
+
   onSnapshot(message: SnapshotMessage, receiveTime: number): void {
     this.counters.messages += 1;
     if (this.stateValue === 'stopped') return;
@@ -170,12 +189,11 @@ export class MarketSync {
     if (s !== undefined && rule !== 'none') {
       // Drop what the snapshot already holds.
       const keep = rule === 'previous' ? (d: DeltaMessage) => (d.last ?? 0) >= s : (d: DeltaMessage) => (d.last ?? 0) > s;
-      const dropped = this.buffer.length;
-      const oldest = this.buffer[0];
+      const bufferedBefore = this.buffer.length;
       this.buffer = this.buffer.filter(keep);
       if (rule === 'time') {
-        // Overlap proof: a buffered delta at or before the snapshot.
-        if (oldest === undefined || dropped === this.buffer.length) return this.tooOld();
+        // Overlap proof: a buffered delta at or before the snapshot (one the filter dropped).
+        if (bufferedBefore === this.buffer.length) return this.tooOld();
       } else {
         const first = this.buffer[0];
         // The first delta after the snapshot must reach back to it (else changes were missed).
@@ -188,7 +206,8 @@ export class MarketSync {
     }
     const buffered = this.buffer;
     this.buffer = [];
-    this.install(message, receiveTime, s !== undefined && rule !== 'none' && rule !== 'time', buffered.length === 0);
+    // Only the `previous` rule lets the first delta after a REST snapshot start before it.
+    this.install(message, receiveTime, s !== undefined && rule === 'previous', buffered.length === 0);
     let lastTime = message.time ?? receiveTime;
     for (const delta of buffered) {
       if (this.awaiting) break;
@@ -268,7 +287,6 @@ export class MarketSync {
         this.fail('gaps', `sequence gap: expected ${last + 1}, got ${first}..${d.last}`);
         return false;
       }
-      this.bridging = false;
       return true;
     }
     // previous

@@ -1,6 +1,6 @@
 import type { FeedEvent, FeedState, SpreadEvent, StatusEvent, TradeEvent } from '@level4/feed';
 import { describe, expect, it } from 'vitest';
-import { afterLive, collectingLogger, compareDecimalText, spreadsOf, statusStory, tradesOf, unsoundSpreads } from './feed-checks.js';
+import { afterLive, collectingLogger, spreadsOf, statusStory, tradesOf, unsoundSpreads } from './feed-checks.js';
 
 const ref = (marketId: number) => ({ marketId, venue: 'test', marketType: 'spot' as const, symbol: marketId === 1 ? 'BTCUSDT' : 'ETHUSDT' });
 
@@ -146,18 +146,6 @@ describe('feed checks', () => {
   it('a Spread wrong in several ways is reported once with every reason', () => {
     const bad = spread(1, 7, '5', '4');
     expect(unsoundSpreads([status(1, 'syncing'), bad], 1)).toEqual([{ spread: bad, why: 'published while syncing; sequence 7 where 1 was due; crossed: bid 5 > ask 4' }]);
-  });
-
-  it('compareDecimalText: exact, any number of digits, exponents and signs; undefined for non-decimals', () => {
-    expect(compareDecimalText('30000.00', '30000')).toBe(0);
-    expect(compareDecimalText('0.00006547', '0.0000656')).toBe(-1);
-    expect(compareDecimalText('123456789012345678901234567890.1', '123456789012345678901234567890.09')).toBe(1);
-    expect(compareDecimalText('-1', '0.5')).toBe(-1);
-    expect(compareDecimalText('2E3', '1999.9')).toBe(1);
-    expect(compareDecimalText('.5', '0.50')).toBe(0);
-    expect(compareDecimalText('', '1')).toBeUndefined();
-    expect(compareDecimalText('1', 'NaN')).toBeUndefined();
-    expect(compareDecimalText('1.2.3', '1')).toBeUndefined();
   });
 
   it('collectingLogger keeps every line in order, with its level, message and fields', () => {

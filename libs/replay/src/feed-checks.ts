@@ -4,6 +4,7 @@
  * e.g. `expect(unsoundSpreads(run.events, 1)).toEqual([])`, which prints every offending Spread and why.
  */
 import type { FeedEvent, FeedLogger, FeedState, SpreadEvent, StatusEvent, TradeEvent } from '@level4/feed';
+import { compareDecimal } from '@level4/orderbook';
 
 /** The market's Status events in order, as `[state, reason]`. */
 export function statusStory(events: readonly FeedEvent[], marketId: number): [state: FeedState, reason: string][] {
@@ -26,8 +27,7 @@ export function tradesOf(events: readonly FeedEvent[], marketId: number): TradeE
  */
 export function afterLive(events: readonly FeedEvent[], marketId: number, n: number): FeedEvent[] {
   let seen = 0;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
+  for (const [i, e] of events.entries()) {
     if (e.kind === 'status' && e.marketId === marketId && e.state === 'live' && ++seen === n) return events.slice(i + 1);
   }
   return [];
@@ -68,7 +68,7 @@ export function unsoundSpreads(events: readonly FeedEvent[], marketId: number, o
     if (e.sequence !== expected) why.push(`sequence ${e.sequence} where ${expected} was due`);
     expected = e.sequence + 1;
     if (e.bidPrice !== null && e.askPrice !== null) {
-      const order = compareDecimalText(e.bidPrice, e.askPrice);
+      const order = compareOrUndefined(e.bidPrice, e.askPrice);
       if (order === undefined) why.push(`unreadable price: bid ${JSON.stringify(e.bidPrice)}, ask ${JSON.stringify(e.askPrice)}`);
       else if (order > 0) why.push(`crossed: bid ${e.bidPrice} > ask ${e.askPrice}`);
       else if (order === 0) why.push(`locked: bid ${e.bidPrice} = ask ${e.askPrice}`);
@@ -93,27 +93,11 @@ export function collectingLogger(): FeedLogger & { readonly lines: LogLine[] } {
   return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-// Plain or exponent decimal text, optional sign: "30000.50", "0.00006547", "1e-8", "-2".
-const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,5}))?$/;
-
-/** Exact comparison of two decimal texts (-1, 0, 1); undefined when either is not a decimal. */
-export function compareDecimalText(a: string, b: string): -1 | 0 | 1 | undefined {
-  const x = scaled(a);
-  const y = scaled(b);
-  if (x === undefined || y === undefined) return undefined;
-  const scale = Math.max(x.scale, y.scale);
-  const left = x.units * 10n ** BigInt(scale - x.scale);
-  const right = y.units * 10n ** BigInt(scale - y.scale);
-  return left < right ? -1 : left > right ? 1 : 0;
-}
-
-function scaled(text: string): { units: bigint; scale: number } | undefined {
-  const m = DECIMAL.exec(text);
-  const intPart = m?.[2] ?? '';
-  const fracPart = m?.[3] ?? '';
-  if (m === null || (intPart === '' && fracPart === '')) return undefined;
-  let units = BigInt(intPart + fracPart);
-  if (m[1] === '-') units = -units;
-  const scale = fracPart.length - (m[4] === undefined ? 0 : Number(m[4]));
-  return scale >= 0 ? { units, scale } : { units: units * 10n ** BigInt(-scale), scale: 0 };
+/** compareDecimal, with undefined for text that is not a decimal (reported, not thrown). */
+function compareOrUndefined(a: string, b: string): -1 | 0 | 1 | undefined {
+  try {
+    return compareDecimal(a, b);
+  } catch {
+    return undefined;
+  }
 }

@@ -79,9 +79,8 @@ export async function replayFeeds(options: ReplayFeedsOptions): Promise<Replayed
     for (const market of options.markets) await engine.start(market);
     const deadline = Date.now() + (options.timeoutMs ?? 20_000);
     const quietMs = options.quietMs ?? 300;
-    const sent = server.sessionsDone().then(() => true);
     let done = false;
-    void sent.then(() => (done = true));
+    void server.sessionsDone().then(() => (done = true));
     while (Date.now() < deadline) {
       if (options.until ? satisfied : done && Date.now() - lastEventAt >= quietMs) break;
       await new Promise<void>((resolve) => {
