@@ -8,38 +8,32 @@
  *   npm run bench -- adapters
  *
  * REST snapshots are installed before each timed pass (outside the timing); in-band snapshots
- * (Bybit) are frames of the stream and are timed with it. To add a venue, add its sessions to
- * SESSIONS.
+ * (Bybit) are frames of the stream and are timed with it. To add a venue, add a file
+ * `sessions/<venue>.ts` exporting `sessions: Session[]` (see sessions/session.ts); every file there is
+ * loaded.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-// The benchmark is outside the project graph (.nxignore) and drives the engine's pipeline with real
-// adapters, which the feed library itself never imports; and it uses the packages the way users do.
+// The benchmark is outside the project graph (.nxignore); it uses the packages the way users do.
 /* eslint-disable @nx/enforce-module-boundaries */
-import { BINANCE_URLS, createBinanceAdapter } from '@level4/exchanges-binance';
-import { createBybitAdapter } from '@level4/exchanges-bybit';
-import { MarketSync, type FeedEvent, type Instrument, type MarketType, type SnapshotMessage, type VenueAdapter } from '@level4/feed';
+import { MarketSync, type FeedEvent, type Instrument, type SnapshotMessage } from '@level4/feed';
 import { capturesDir, readCapture, type CaptureLine } from '@level4/replay';
 /* eslint-enable @nx/enforce-module-boundaries */
 import { benchSuite } from '@level4/tools-bench';
+import type { Session } from './sessions/session.js';
 
-interface Session {
-  readonly name: string;
-  readonly venue: string;
-  readonly file: string;
-  readonly type: MarketType;
-  readonly adapter: VenueAdapter;
-  readonly targetNsPerLevel?: number;
+/** Every venue's sessions, one file per venue, in file-name order. */
+async function loadSessions(): Promise<Session[]> {
+  const dir = join(import.meta.dirname, 'sessions');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.ts') && f !== 'session.ts').sort();
+  const only = process.env['BENCH_VENUES']?.split(',');
+  const all: Session[] = [];
+  for (const file of files) {
+    const mod = (await import(join(dir, file))) as { sessions: readonly Session[] };
+    all.push(...mod.sessions.filter((s) => only === undefined || only.includes(s.venue)));
+  }
+  return all;
 }
-
-const TARGET_NS_PER_LEVEL = 1000;
-
-const SESSIONS: readonly Session[] = [
-  { name: 'binance spot', venue: 'binance', file: 'binance/spot_2021-10-12_cryptofeed.jsonl', type: 'spot', adapter: createBinanceAdapter({ urls: BINANCE_URLS }), targetNsPerLevel: TARGET_NS_PER_LEVEL },
-  { name: 'binance usd-m', venue: 'binance', file: 'binance/usdm_2021-07-22_cryptofeed.jsonl', type: 'futures', adapter: createBinanceAdapter(), targetNsPerLevel: TARGET_NS_PER_LEVEL },
-  { name: 'binance coin-m', venue: 'binance', file: 'binance/coinm_2021-07-22_cryptofeed.jsonl', type: 'inverse', adapter: createBinanceAdapter(), targetNsPerLevel: TARGET_NS_PER_LEVEL },
-  { name: 'bybit linear', venue: 'bybit', file: 'bybit/linear_XRPUSDT_ob500_2024-12-01.jsonl', type: 'futures', adapter: createBybitAdapter() },
-  { name: 'bybit spot', venue: 'bybit', file: 'bybit/spot_BTCUSDT_ob200_2023-12-24_rbot.jsonl', type: 'spot', adapter: createBybitAdapter() },
-];
 
 const suite = benchSuite('adapters', { timeProcesses: 1 });
 suite
@@ -68,11 +62,14 @@ async function prepare(session: Session): Promise<Prepared> {
   const symbols = new Set<string>();
   const bookFrames: string[] = [];
   let levels = 0;
+  const channels = new Map<string | number, string>();
   for (const frame of frames) {
     let book = false;
     for (const m of session.adapter.parse(frame, session.type)) {
+      if (m.kind === 'ack' && m.channel !== undefined && m.symbol !== undefined) channels.set(m.channel, m.symbol);
       if (m.kind === 'delta' || m.kind === 'snapshot') {
-        symbols.add(m.symbol);
+        const symbol = m.symbol !== '' ? m.symbol : m.channel === undefined ? undefined : channels.get(m.channel);
+        if (symbol !== undefined) symbols.add(symbol);
         levels += m.bids.length + m.asks.length;
         book = true;
       }
@@ -82,8 +79,8 @@ async function prepare(session: Session): Promise<Prepared> {
   const snapshots = new Map<string, SnapshotMessage>();
   for (const line of capture) {
     if (line.kind !== 'http' || line.dir !== 'get' || !session.adapter.parseSnapshot) continue;
-    const symbol = new URL(line.url).searchParams.get('symbol');
-    if (symbol === null || !symbols.has(symbol)) continue;
+    const symbol = (session.snapshotSymbol ?? binanceStyle)(new URL(line.url));
+    if (symbol === undefined || !symbols.has(symbol)) continue;
     snapshots.set(symbol, session.adapter.parseSnapshot(line.data ?? '', instrument(session, symbol)));
   }
   const result = { frames, bookFrames, levels, snapshots, symbols: [...symbols] };
@@ -94,6 +91,8 @@ async function prepare(session: Session): Promise<Prepared> {
   );
   return result;
 }
+
+const binanceStyle = (url: URL): string | undefined => url.searchParams.get('symbol') ?? undefined;
 
 function instrument(session: Session, symbol: string): Instrument {
   return { venue: session.venue, type: session.type, symbol, base: symbol, quote: '', tickSize: '0', trading: true, status: 'TRADING' };
@@ -127,11 +126,18 @@ function markets(session: Session, p: Prepared): Map<string, MarketSync> {
 /** What the engine's connection does with one frame, minus the socket. */
 function pass(session: Session, frames: readonly string[], books: Map<string, MarketSync>): void {
   const { adapter, type } = session;
+  // Venues that number their channels (Bitfinex) bind a channel to a symbol in the subscribe ack.
+  const channels = new Map<string | number, string>();
   for (let f = 0; f < frames.length; f++) {
     const messages = adapter.parse(frames[f]!, type);
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
-      if (m.kind === 'delta' || m.kind === 'snapshot' || m.kind === 'trade' || m.kind === 'top' || m.kind === 'check') books.get(m.symbol)?.onMessage(m, 1);
+      if (m.kind === 'ack') {
+        if (m.channel !== undefined && m.symbol !== undefined) channels.set(m.channel, m.symbol);
+      } else if (m.kind === 'delta' || m.kind === 'snapshot' || m.kind === 'trade' || m.kind === 'top' || m.kind === 'check') {
+        const symbol = m.symbol !== '' ? m.symbol : m.channel === undefined ? undefined : channels.get(m.channel);
+        if (symbol !== undefined) books.get(symbol)?.onMessage(m, 1);
+      }
     }
   }
 }
@@ -142,7 +148,7 @@ function parseOnly(frames: readonly string[]): void {
 }
 
 async function main(): Promise<void> {
-  for (const session of SESSIONS) {
+  for (const session of await loadSessions()) {
     const p = await prepare(session);
     let books = markets(session, p);
     const resyncsOf = () => [...books.values()].reduce((n, b) => n + b.counters.resyncs + b.counters.malformedFrames, 0);
