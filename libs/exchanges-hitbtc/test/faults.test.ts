@@ -474,6 +474,33 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
     }
   });
 
+  it('a symbol the venue silently leaves out of its ack: no snapshot comes, the resync timeout reconnects, live on the next connection', async () => {
+    // HitBTC answers a subscribe for a symbol it does not serve with an ack that simply omits it (spec §3).
+    const capture = [
+      open(),
+      ack('orderbook/full', [], 1),
+      ack('trades', [], 1),
+      open(),
+      ack('orderbook/full', ['BTCUSDT'], 1),
+      ack('trades', ['BTCUSDT'], 1),
+      snapshot('BTCUSDT', BTC, 100),
+      ...updates('BTCUSDT', BTC, 101, 102),
+    ];
+    const r = await run({ capture, until: reached(1, 1, 102) });
+    try {
+      expect(r.completed).toBe(true);
+      const st = statusStory(r.events, 1);
+      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'resyncing', 'syncing', 'live']);
+      expect(st[2]![1]).toBe(`no snapshot within ${TIMING.resyncTimeoutMs} ms`);
+      expect(r.server.connections).toBe(2);
+      expectCounters(r.engine.feed(1), { venueErrors: 0, gaps: 0, resyncs: 0, reconnects: 1, malformedFrames: 0, snapshots: 1, deltas: 2 });
+      expect(r.engine.feed(1)?.sequence).toBe(102);
+      expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('a symbol the venue stops listing as working is unsubscribed and failed; it comes back when it works again', async () => {
     const capture = [open(), snapshot('BTCUSDT', BTC, 100), ...updates('BTCUSDT', BTC, 101, 103)];
     const suspended = symbolList((s) => (s === 'BTCUSDT' ? 'suspended' : 'working'));
