@@ -121,7 +121,7 @@ function parseBook(msg: Frame): FeedMessage[] {
     return [{ kind, symbol, bids: [], asks: [] }];
   }
   const out: FeedMessage[] = [];
-  let symbol: unknown;
+  let symbol: unknown = NONE;
   let bids: LevelUpdate[] = [];
   let asks: LevelUpdate[] = [];
   let stamp: unknown;
@@ -130,7 +130,7 @@ function parseBook(msg: Frame): FeedMessage[] {
     const s = row?.symbol;
     if (s !== symbol) {
       if (typeof s !== 'string') throw new Error(`bitmex: orderBookL2 ${action} row without "symbol": ${JSON.stringify(row)}`);
-      if (symbol !== undefined) out.push(bookMessage(kind, symbol as string, bids, asks, stamp));
+      if (symbol !== NONE) out.push(bookMessage(kind, symbol as string, bids, asks, stamp));
       symbol = s;
       bids = [];
       asks = [];
@@ -149,6 +149,9 @@ function parseBook(msg: Frame): FeedMessage[] {
   out.push(bookMessage(kind, symbol as string, bids, asks, stamp));
   return out;
 }
+
+/** No symbol seen yet (a row's `symbol` may be anything, `undefined` included). */
+const NONE: unknown = Symbol('none');
 
 /** Level shapes: [price, size, id], ['', size, id], ['', '0', id]. */
 const PRICED = 0;
