@@ -1,4 +1,4 @@
-import { MarketSync, type FeedEvent, type Instrument } from '@level4/feed';
+import { MarketSync, type DeltaMessage, type FeedEvent, type Instrument } from '@level4/feed';
 import { describe, expect, it } from 'vitest';
 import { BITSTAMP_URLS, bitstamp, channelName, createBitstampAdapter } from './index.js';
 import { parseSnapshot } from './parse.js';
@@ -70,8 +70,8 @@ describe('bitstamp adapter', () => {
  */
 describe('the time rule (spec §4) as the engine applies it', () => {
   const S = 1_641_343_695_681_418;
-  const diff = (micros: number, bids: string[][]) =>
-    bitstamp.parse(JSON.stringify({ data: { microtimestamp: String(micros), bids, asks: [] }, channel: 'diff_order_book_btcusd', event: 'data' }), 'spot')[0]!;
+  const diff = (micros: number, bids: string[][]): DeltaMessage =>
+    bitstamp.parse(JSON.stringify({ data: { microtimestamp: String(micros), bids, asks: [] }, channel: 'diff_order_book_btcusd', event: 'data' }), 'spot')[0] as DeltaMessage;
   const snap = () =>
     parseSnapshot(JSON.stringify({ timestamp: '1641343695', microtimestamp: String(S), bids: [['100.00', '1']], asks: [['101.00', '1']] }), BTCUSD);
   function market(): { sync: MarketSync; events: FeedEvent[]; wanted: number[] } {

@@ -1,6 +1,8 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark drives the pipeline with real adapters
+// The benchmark drives the pipeline with real adapters, the way users do.
+/* eslint-disable @nx/enforce-module-boundaries */
 import { createBitstampAdapter } from '@level4/exchanges-bitstamp';
 import type { VenueAdapter } from '@level4/feed';
+/* eslint-enable @nx/enforce-module-boundaries */
 import { TARGET_NS_PER_LEVEL, type Session } from './session.js';
 
 const adapter = createBitstampAdapter();
