@@ -68,7 +68,12 @@ describe.skipIf(dir === undefined)('Bitfinex recordings through the replay serve
     expect(seqs).toEqual(Array.from({ length: 1670 }, (_, i) => i + 1));
     const markets: FeedSpec[] = SEQALL_BOOKS.map((b, i) => ({ id: i + 1, venue: 'bitfinex', type: 'spot', base: b.base, quote: b.quote }));
     const { adapter, checks } = counted();
-    const run = await replayFeeds({ capture, urls: BITFINEX_URLS, adapter, markets });
+    // The six markets start one after another on one socket: the replay holds the session's first
+    // frame 500 ms (the open moved 50 s earlier, played at 100x) so that all six are on the socket
+    // before the acks and snapshots arrive, as they were when the session was recorded (and the
+    // replay is over only after 1.5 s without an event, longer than that wait).
+    const paced = capture.map((l) => (l.kind === 'ws' && l.dir === 'open' ? { ...l, t: l.t - 50_000 } : l));
+    const run = await replayFeeds({ capture: paced, urls: BITFINEX_URLS, adapter, markets, replay: { pace: { speed: 100 } }, quietMs: 1_500 });
     try {
       // The recorded instrument list resolved every market.
       expect(run.server.requests).toEqual([{ url: '/v2/conf/pub:list:pair:exchange', status: 200 }]);
