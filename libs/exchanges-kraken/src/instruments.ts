@@ -51,10 +51,10 @@ function parseAssetPairs(body: string): InstrumentPage {
     const wsname = entry?.wsname;
     // Pairs without a WebSocket name (dark pool `.d` pairs) are not on the socket.
     if (typeof wsname !== 'string') continue;
-    const parts = wsname.split('/');
-    if (parts.length !== 2 || parts[0] === '' || parts[1] === '') continue;
-    const base = normalizeAsset(parts[0]!);
-    const quote = normalizeAsset(parts[1]!);
+    const [left, right, extra] = wsname.split('/');
+    if (left === undefined || right === undefined || extra !== undefined || left === '' || right === '') continue;
+    const base = normalizeAsset(left);
+    const quote = normalizeAsset(right);
     let tickSize: string;
     if (typeof entry.tick_size === 'string') tickSize = entry.tick_size;
     else if (typeof entry.pair_decimals === 'number' && Number.isInteger(entry.pair_decimals) && entry.pair_decimals >= 0) tickSize = increment(entry.pair_decimals);
