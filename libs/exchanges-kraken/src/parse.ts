@@ -16,6 +16,8 @@ import {
  * `JSON.parse` would turn that into 0.1 and lose the text the checksum is built from (spec §6), so
  * before the one `JSON.parse` each number token of a `price` or `qty` field is put in quotes, text
  * unchanged: a `{"price":P,"qty":Q}` level becomes the `["P","Q"]` tuple the book takes as it is.
+ * Futures `book` deltas (one level each, most of the traffic) skip the rewrite: the frame is parsed
+ * as it is and the two number texts are read from it after their keys.
  */
 
 const HEARTBEAT: HeartbeatMessage = Object.freeze({ kind: 'heartbeat' });
@@ -28,20 +30,27 @@ const FIELD = /"(price|qty)":(-?\d[\d.eE+-]*)/g;
 /** The frame with every `price`/`qty` number token as a string of the same text. */
 function keepNumberText(frame: string): string {
   const text = frame.replace(LEVEL, '["$1","$2"]');
-  return text.indexOf('"price":') === -1 && text.indexOf('"qty":') === -1 ? text : text.replace(FIELD, '"$1":"$2"');
+  // Left over: trade fields, Futures delta fields, levels in another key order.
+  return text.indexOf('"price":') === -1 ? text : text.replace(FIELD, '"$1":"$2"');
 }
+
+/** A Futures book delta (one level, the busiest frame there is) starts so. */
+const FUTURES_DELTA = '{"feed":"book","';
 
 /** One frame's text -> messages. Throws an Error naming what is wrong with a frame it cannot read. */
 export function parseFrame(frame: string, type: MarketType): FeedMessage[] {
+  // Futures deltas: parsed as they are, the two number texts read from the frame (no rewrite).
+  const delta = type !== 'spot' && frame.startsWith(FUTURES_DELTA);
   let msg: unknown;
   try {
-    msg = JSON.parse(keepNumberText(frame));
+    msg = JSON.parse(delta ? frame : keepNumberText(frame));
   } catch {
     throw new Error(`kraken: frame is not JSON: ${preview(frame)}`);
   }
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
     throw new Error(`kraken: frame is not a JSON object: ${preview(frame)}`);
   }
+  if (delta && (msg as FuturesFrame).event === undefined) return [parseFuturesDelta(msg as FuturesFrame, frame)];
   return type === 'spot' ? parseSpot(msg as SpotFrame, frame) : parseFutures(msg as FuturesFrame, frame);
 }
 
@@ -207,7 +216,7 @@ function parseFutures(msg: FuturesFrame, frame: string): FeedMessage[] {
   if (typeof feed === 'string') {
     switch (feed) {
       case 'book':
-        return [parseFuturesDelta(msg)];
+        return [parseFuturesDelta(msg, undefined)];
       case 'book_snapshot':
         return [parseFuturesSnapshot(msg)];
       case 'trade':
@@ -242,9 +251,12 @@ function parseFuturesSnapshot(msg: FuturesFrame): FeedMessage {
 }
 
 /** `book`: one level, absolute size, `seq` + 1 per product (spec §5, §6). */
-function parseFuturesDelta(msg: FuturesFrame): FeedMessage {
+function parseFuturesDelta(msg: FuturesFrame, raw: string | undefined): FeedMessage {
   const symbol = productOf(msg, 'book');
-  const { seq, side, price, qty, timestamp } = msg;
+  const { seq, side, timestamp } = msg;
+  // From the raw frame: the number token texts; from a rewritten one: the strings they became.
+  const price = raw === undefined ? msg.price : typeof msg.price === 'number' ? tokenAfter(raw, '"price":') : undefined;
+  const qty = raw === undefined ? msg.qty : typeof msg.qty === 'number' ? tokenAfter(raw, '"qty":') : undefined;
   if (typeof seq !== 'number') throw new Error(`kraken: futures book of ${symbol} without "seq"`);
   if (typeof price !== 'string' || typeof qty !== 'string') throw new Error(`kraken: futures book of ${symbol} without "price" or "qty"`);
   const level: LevelUpdate[] = [[price, qty]];
@@ -287,6 +299,20 @@ function parseEvent(event: string, msg: FuturesFrame): FeedMessage[] {
     default:
       return [];
   }
+}
+
+/** The text of the JSON number right after `key` in `frame` (the first such key). */
+function tokenAfter(frame: string, key: string): string | undefined {
+  const at = frame.indexOf(key);
+  if (at === -1) return undefined;
+  const start = at + key.length;
+  let end = start;
+  for (; end < frame.length; end++) {
+    const c = frame.charCodeAt(end);
+    // digits . - + e E
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69)) break;
+  }
+  return end > start ? frame.slice(start, end) : undefined;
 }
 
 function preview(text: string): string {
