@@ -229,7 +229,7 @@ describe('FeedEngine.start refuses what it cannot run', () => {
   it('an instrument the venue does not list, or does not trade', async () => {
     const venue = await startVenue();
     const { engine } = engineFor([testex(venue)]);
-    expect(await refused('invalid-market', () => engine.start({ id: 1, ...BTC, base: 'DOGE' }))).toMatch(/DOGE\/USDT: no such instrument/);
+    expect(await refused('not-found', () => engine.start({ id: 1, ...BTC, base: 'DOGE' }))).toMatch(/DOGE\/USDT: no such instrument/);
     expect(await refused('invalid-market', () => engine.start({ id: 1, ...BTC, base: 'SOL' }))).toMatch(/SOLUSDT\) is not trading: venue status HALT/);
     expect(engine.list()).toEqual([]);
   });

@@ -114,7 +114,8 @@ export class FeedEngine {
 
   /**
    * Starts a market. Resolves once it is subscribed (not once live: watch its Status events).
-   * Throws FeedError: `invalid-market` (unknown venue/type/instrument, not trading),
+   * Throws FeedError: `invalid-market` (unknown venue/type, ambiguous or halted instrument),
+   * `not-found` (the venue lists no such instrument),
    * `already-running` (the id, or the same venue market under another id), `unavailable`
    * (the venue's instrument list could not be fetched).
    */
@@ -154,7 +155,7 @@ export class FeedEngine {
       this.attach(feed);
       return feed.info();
     } catch (error) {
-      if (error instanceof MarketError) throw new FeedError('invalid-market', error.message);
+      if (error instanceof MarketError) throw new FeedError(error.reason === 'not-listed' ? 'not-found' : 'invalid-market', error.message);
       throw error;
     } finally {
       this.starting.delete(spec.id);

@@ -3,6 +3,13 @@ import type { Instrument, MarketSpec } from './adapter.js';
 /** Why a market spec does not name one tradable instrument; the message says what to fix. */
 export class MarketError extends Error {
   override readonly name = 'MarketError';
+  constructor(
+    message: string,
+    /** `not-listed`: the venue lists no such instrument; `invalid`: the spec is ambiguous, contradictory, or names a halted market. */
+    readonly reason: 'not-listed' | 'invalid' = 'invalid',
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -33,7 +40,7 @@ export function resolveInstrument(instruments: readonly Instrument[], spec: Mark
       throw new MarketError(`${name} matches ${matches.length} instruments (${symbols}); name one with symbol`);
     }
   }
-  if (!found) throw new MarketError(`${name}: no such instrument on the venue`);
+  if (!found) throw new MarketError(`${name}: no such instrument on the venue`, 'not-listed');
   if (!found.trading) throw new MarketError(`${name} (${found.symbol}) is not trading: venue status ${found.status}`);
   return found;
 }
