@@ -7,7 +7,7 @@
  * Spread leaves a market while its book is broken (between a non-live Status and the next `live`),
  * nor a crossed one.
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec, VenueAdapter } from '@level4/feed';
+import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec, StatusEvent, VenueAdapter } from '@level4/feed';
 import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { createPoloniexAdapter, POLONIEX_URLS } from '../src/index.js';
@@ -457,9 +457,9 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
       expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'stale', 'syncing', 'live']);
       expect(st[3]![1]).toMatch(/^stale: no data for \d+ ms$/);
       // The last book frame came ~300 ms after the open; the ten pongs (100 ms apart) kept it live ~1 s longer.
-      const status = r.events.filter((e) => e.kind === 'status' && e.marketId === 1);
-      const liveAt = status.find((e) => e.kind === 'status' && e.state === 'live')!.time;
-      const staleAt = status.find((e) => e.kind === 'status' && e.state === 'stale')!.time;
+      const status = r.events.filter((e): e is StatusEvent => e.kind === 'status' && e.marketId === 1);
+      const liveAt = status.find((e) => e.state === 'live')!.time;
+      const staleAt = status.find((e) => e.state === 'stale')!.time;
       expect((staleAt - liveAt) / 1000).toBeGreaterThan(900 + livenessMs);
       const pings = r.server.received.filter((x) => x.connection === 1 && x.data === '{"event":"ping"}');
       expect(pings.length).toBeGreaterThanOrEqual(8);
