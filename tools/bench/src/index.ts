@@ -10,7 +10,7 @@
  * ```
  */
 export { CHILD_NODE_FLAGS, ENV, REPO_ROOT } from './env.js';
-export { BenchSuite, benchSuite, DEFAULT_SEED, machineInfo, type BenchSuiteOptions, type MemoryCase, type TimeCase } from './suite.js';
+export { BenchSuite, benchSuite, DEFAULT_SEED, machineInfo, type BenchSuiteOptions, type MeasureCase, type MemoryCase, type TimeCase } from './suite.js';
 export { createRng, hash32, type Rng } from './rng.js';
-export { formatBytes, formatNs, formatRate, formatTable, mergeRows, type TableRow } from './table.js';
-export type { CaseResult, MachineInfo, MemoryResult, NsPerOp, SuiteReport, TimeResult } from './types.js';
+export { formatBytes, formatFigures, formatNs, formatRate, formatTable, formatValue, judgeFigures, meetsTarget, mergeRows, type TableRow } from './table.js';
+export type { CaseResult, Figure, FigureResult, FigureTarget, MachineInfo, MeasureResult, MemoryResult, NsPerOp, SuiteReport, TimeResult } from './types.js';

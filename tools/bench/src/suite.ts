@@ -5,8 +5,8 @@ import { join, relative, resolve } from 'node:path';
 import { Bench } from 'tinybench';
 import { ENV, REPO_ROOT } from './env.js';
 import { createRng, type Rng } from './rng.js';
-import { formatBytes, formatNs, formatTable } from './table.js';
-import type { CaseResult, MachineInfo, MemoryResult, NsPerOp, SuiteReport, TimeResult } from './types.js';
+import { formatBytes, formatNs, formatTable, formatValue, judgeFigures } from './table.js';
+import type { CaseResult, Figure, MachineInfo, MeasureResult, MemoryResult, NsPerOp, SuiteReport, TimeResult } from './types.js';
 
 /** The seed used when neither the bench nor LEVEL4_BENCH_SEED chooses one. */
 export const DEFAULT_SEED = 424_242;
@@ -68,9 +68,25 @@ export interface MemoryCase<T> {
   readonly targetBytesPerUnit?: number;
 }
 
+/**
+ * A case that measures a real system itself (records/s through a broker, latency percentiles) and
+ * returns its figures; the harness only runs it (in its own process), judges the figures against
+ * their targets and reports them.
+ */
+export interface MeasureCase {
+  readonly group: string;
+  readonly name: string;
+  /** Does the work and returns the figures, e.g. `[{ metric: 'records/s', value, target: { min: 1e5 } }]`. */
+  readonly run: () => Promise<readonly Figure[]> | readonly Figure[];
+}
+
 type AnyCase =
   | { readonly kind: 'time'; readonly spec: TimeCase }
-  | { readonly kind: 'memory'; readonly spec: MemoryCase<unknown> };
+  | { readonly kind: 'memory'; readonly spec: MemoryCase<unknown> }
+  | { readonly kind: 'measure'; readonly spec: MeasureCase };
+
+/** Memory cases run first, then timed ones, then measured ones (which may start servers and load the machine). */
+const KIND_ORDER: Record<AnyCase['kind'], number> = { memory: 0, time: 1, measure: 2 };
 
 function requireGc(): () => void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -190,7 +206,19 @@ export class BenchSuite {
   }
 
   /**
-   * Runs the checks, then every memory case, then every timed case (each in its own process unless
+   * Declares a measured case: `run` measures and returns figures (each with an optional
+   * `target: { min?, max? }`); they are printed and written with PASS/MISS.
+   */
+  measure(spec: MeasureCase): this {
+    checkName('group', spec.group);
+    checkName('name', spec.name);
+    if (typeof spec.run !== 'function') throw new TypeError('run must be a function');
+    this.cases.push({ kind: 'measure', spec });
+    return this;
+  }
+
+  /**
+   * Runs the checks, then every memory case, then every timed case, then every measured case (each in its own process unless
    * `isolate: false`); prints the table and writes the JSON report. Results keep the declaration order.
    */
   async run(): Promise<SuiteReport | undefined> {
@@ -217,7 +245,7 @@ export class BenchSuite {
     if (selected.length === 0) throw new Error(`no case of suite ${this.name} matches ${ENV.only}=${JSON.stringify(only)}`);
     const results = new Array<CaseResult | undefined>(this.cases.length);
     const order = selected.sort(
-      (a, b) => Number(this.cases[a].kind === 'time') - Number(this.cases[b].kind === 'time') || a - b,
+      (a, b) => KIND_ORDER[this.cases[a].kind] - KIND_ORDER[this.cases[b].kind] || a - b,
     );
     const scratch = this.isolate ? mkdtempSync(join(tmpdir(), `level4-bench-${this.name}-`)) : undefined;
     try {
@@ -267,6 +295,7 @@ export class BenchSuite {
 
   private runCase(index: number): Promise<CaseResult> {
     const item = this.cases[index];
+    if (item.kind === 'measure') return this.runMeasure(item.spec);
     return item.kind === 'time' ? this.runTime(item.spec) : this.runMemory(item.spec);
   }
 
@@ -282,7 +311,7 @@ export class BenchSuite {
 
   /** Runs a case in fresh processes: one for a memory case, {@link BenchSuiteOptions.timeProcesses} for a timed one. */
   private async runIsolated(index: number, scratch: string): Promise<CaseResult> {
-    if (this.cases[index].kind === 'memory' || this.timeProcesses === 1) return this.runCaseInChild(index, scratch);
+    if (this.cases[index].kind !== 'time' || this.timeProcesses === 1) return this.runCaseInChild(index, scratch);
     const runs: TimeResult[] = [];
     for (let run = 0; run < this.timeProcesses; run++) runs.push((await this.runCaseInChild(index, scratch)) as TimeResult);
     const middle = [...runs].sort((a, b) => a.nsPerOp.median - b.nsPerOp.median)[(runs.length - 1) >> 1];
@@ -372,6 +401,15 @@ export class BenchSuite {
     };
   }
 
+  private async runMeasure(spec: MeasureCase): Promise<MeasureResult> {
+    this.gc();
+    const figures = await spec.run();
+    if (!Array.isArray(figures) || figures.length === 0) throw new Error(`${spec.group} / ${spec.name}: run() returned no figures`);
+    for (const f of figures as readonly Figure[]) checkName('metric', f.metric);
+    const judged = judgeFigures(figures);
+    return { kind: 'measure', group: spec.group, name: spec.name, ...judged };
+  }
+
   private async settle(): Promise<number> {
     this.gc();
     await tick();
@@ -417,6 +455,10 @@ export class BenchSuite {
 
 function progressLine(result: CaseResult): string {
   const mark = result.pass === undefined ? '' : result.pass ? '  PASS' : '  MISS';
+  if (result.kind === 'measure') {
+    const figures = result.figures.map((f) => `${f.metric} ${formatValue(f.value)}${f.pass === undefined ? '' : f.pass ? ' PASS' : ' MISS'}`);
+    return `measure ${result.group} / ${result.name}: ${figures.join(', ')}`;
+  }
   if (result.kind === 'time') {
     const ns = result.nsPerOp;
     const runs = result.runs && result.runs.length > 1 ? `; runs ${result.runs.map(formatNs).join(' / ')}` : '';

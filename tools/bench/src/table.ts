@@ -1,4 +1,4 @@
-import type { CaseResult, MemoryResult, TimeResult } from './types.js';
+import type { CaseResult, Figure, FigureResult, FigureTarget, MeasureResult, MemoryResult, TimeResult } from './types.js';
 
 /** One line of the printed table: the timing and the memory result of the same (group, name). */
 export interface TableRow {
@@ -13,6 +13,7 @@ export function mergeRows(results: readonly CaseResult[]): TableRow[] {
   const rows: TableRow[] = [];
   const byKey = new Map<string, TableRow>();
   for (const result of results) {
+    if (result.kind === 'measure') continue;
     const key = JSON.stringify([result.group, result.name]);
     let row = byKey.get(key);
     if (row === undefined) {
@@ -80,6 +81,14 @@ interface Column {
  * margin of error, ops/s, bytes per unit, and a target column when any result declares a target.
  */
 export function formatTable(results: readonly CaseResult[]): string {
+  const measured = results.filter((r): r is MeasureResult => r.kind === 'measure');
+  const timed = results.filter((r) => r.kind !== 'measure');
+  const figures = measured.length > 0 ? formatFigures(measured) : '';
+  if (timed.length === 0) return figures;
+  return figures === '' ? formatTimed(timed) : `${formatTimed(timed)}\n\n${figures}`;
+}
+
+function formatTimed(results: readonly CaseResult[]): string {
   const rows = mergeRows(results);
   const units = new Set(rows.flatMap((row) => (row.memory ? [row.memory.unit] : [])));
   const bytesTitle = units.size === 1 ? `B/${[...units][0]}` : 'B/unit';
@@ -124,4 +133,65 @@ export function formatTable(results: readonly CaseResult[]): string {
     previousGroup = group;
   }
   return out.join('\n');
+}
+
+/** Whether `value` meets `target` (both bounds inclusive). */
+export function meetsTarget(value: number, target: FigureTarget): boolean {
+  return (target.min === undefined || value >= target.min) && (target.max === undefined || value <= target.max);
+}
+
+/** Figures with their verdicts, and the case verdict (absent when no figure has a target). */
+export function judgeFigures(figures: readonly Figure[]): { figures: FigureResult[]; pass?: boolean } {
+  const judged = figures.map((f): FigureResult => (f.target === undefined ? { ...f } : { ...f, pass: Number.isFinite(f.value) && meetsTarget(f.value, f.target) }));
+  const verdicts = judged.flatMap((f) => (f.pass === undefined ? [] : [f.pass]));
+  return verdicts.length === 0 ? { figures: judged } : { figures: judged, pass: verdicts.every(Boolean) };
+}
+
+/** A figure value with a precision that suits its size: 0.842, 3.14, 42.1, 12,345. */
+export function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const size = Math.abs(value);
+  if (size >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (size >= 100) return value.toFixed(1);
+  if (size >= 1) return value.toFixed(2);
+  return value.toPrecision(3);
+}
+
+/** The target of a figure, e.g. ">=100,000 PASS", "<=10.00 MISS", "1.00..2.00 PASS". */
+export function figureTargetCell(figure: FigureResult): string {
+  const t = figure.target;
+  if (t === undefined || (t.min === undefined && t.max === undefined)) return '';
+  const bound =
+    t.min !== undefined && t.max !== undefined ? `${formatValue(t.min)}..${formatValue(t.max)}` : t.min !== undefined ? `>=${formatValue(t.min)}` : `<=${formatValue(t.max!)}`;
+  return `${bound} ${verdict(figure.pass)}`;
+}
+
+/** Renders measured cases as a table with one line per figure: group, name, metric, value, target. */
+export function formatFigures(results: readonly MeasureResult[]): string {
+  const lines: string[][] = [];
+  let previous: string | undefined;
+  for (const result of results) {
+    for (const [i, figure] of result.figures.entries()) {
+      lines.push([
+        i === 0 && previous !== result.group ? result.group : '',
+        i === 0 ? result.name : '',
+        figure.metric,
+        formatValue(figure.value),
+        figureTargetCell(figure),
+      ]);
+      previous = result.group;
+    }
+  }
+  const titles = ['group', 'name', 'metric', 'value', 'target'];
+  const right = [false, false, false, true, false];
+  const hasTarget = lines.some((line) => line[4] !== '');
+  const count = hasTarget ? 5 : 4;
+  const widths = titles.slice(0, count).map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
+  const render = (line: readonly string[]): string =>
+    line
+      .slice(0, count)
+      .map((text, i) => (right[i] ? text.padStart(widths[i]) : text.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [render(titles), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(render)].join('\n');
 }

@@ -52,7 +52,35 @@ export interface MemoryResult {
   readonly pass?: boolean;
 }
 
-export type CaseResult = TimeResult | MemoryResult;
+/** A target of a measured figure: it passes when `min <= value <= max` (either bound may be absent). */
+export interface FigureTarget {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** One figure a measured case reports, e.g. `{ metric: 'records/s', value: 412_000, target: { min: 100_000 } }`. */
+export interface Figure {
+  readonly metric: string;
+  readonly value: number;
+  readonly target?: FigureTarget;
+}
+
+/** A figure as reported: with its verdict when it has a target. */
+export interface FigureResult extends Figure {
+  readonly pass?: boolean;
+}
+
+/** A case that measures itself (throughput, latency of a real system) and reports figures. */
+export interface MeasureResult {
+  readonly kind: 'measure';
+  readonly group: string;
+  readonly name: string;
+  readonly figures: readonly FigureResult[];
+  /** False when any targeted figure missed; absent when no figure has a target. */
+  readonly pass?: boolean;
+}
+
+export type CaseResult = TimeResult | MemoryResult | MeasureResult;
 
 export interface MachineInfo {
   readonly cpu: string;
