@@ -311,6 +311,39 @@ describe('pacing', () => {
     expect(arrivals.at(-1)! - arrivals[0]).toBeGreaterThanOrEqual(150);
   });
 
+  it('fixed rate: framesPerSecond spreads the frames evenly, whatever the recorded gaps', async () => {
+    // Recorded 1 ms apart (and all at once would be `fast`); at 100 frames/s, 30 frames take ~290 ms.
+    const server = await replay({ capture: session(STREAM, frames(30), 1_000, 1), pace: { framesPerSecond: 100 } });
+    const { received, arrivals } = await client(`${server.wsBase}/stream`);
+    await until(() => received.length === 30, '30 frames');
+    expect(received).toEqual(frames(30));
+    const span = arrivals.at(-1)! - arrivals[0];
+    expect(span).toBeGreaterThanOrEqual(270);
+    // Evenly: the first half of the frames takes about half the time (loose, for busy machines).
+    expect(arrivals[15] - arrivals[0]).toBeGreaterThanOrEqual(130);
+  });
+
+  it('fixed rate restarts its schedule after a wait for a request, so held frames do not burst', async () => {
+    const capture: CaptureLine[] = [
+      { t: 1_000, kind: 'ws', dir: 'open', url: STREAM },
+      { t: 1_001, kind: 'ws', dir: 'recv', url: STREAM, data: '{"u":0}' },
+      get('https://api.example.com/api/v3/depth?symbol=BTCUSDT', '{"lastUpdateId":1}', 200, 1_002),
+      ...frames(10, 'v').map((data, i): CaptureLine => ({ t: 1_003 + i, kind: 'ws', dir: 'recv', url: STREAM, data })),
+    ];
+    const server = await replay({ capture, pace: { framesPerSecond: 50 }, waitForRequests: true, settleMs: 0 });
+    const { received, arrivals } = await client(`${server.wsBase}/stream`);
+    await until(() => received.length === 1, 'the frame before the request');
+    await delay(300); // held: without the restart, the schedule would be 15 frames behind and burst
+    expect(received).toHaveLength(1);
+    await fetch(`${server.httpBase}/api/v3/depth?symbol=BTCUSDT`).then((r) => r.text());
+    await until(() => received.length === 11, 'the held frames');
+    expect(arrivals[10] - arrivals[1]).toBeGreaterThanOrEqual(150); // 9 intervals of 20 ms
+  });
+
+  it('refuses a frame rate that is not a positive number', async () => {
+    await expect(startReplay({ capture: [], pace: { framesPerSecond: -1 } })).rejects.toThrow('pace.framesPerSecond must be a positive number, got -1');
+  });
+
   it('refuses a speed that is not a positive number', async () => {
     await expect(startReplay({ capture: [], pace: { speed: 0 } })).rejects.toThrow('pace.speed must be a positive number, got 0');
   });

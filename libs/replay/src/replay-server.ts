@@ -10,8 +10,12 @@ export interface ReplayOptions {
    * - `fast` (default): as fast as the client reads (each frame waits until the previous one is written).
    * - `real`: the recorded gaps between `t`.
    * - `{ speed }`: the recorded gaps divided by `speed`.
+   * - `{ framesPerSecond }`: a fixed rate on each connection, whatever the recorded gaps (for load
+   *   at a known rate). Frames are due at even intervals from the first; a late server catches up
+   *   (so the average holds) and frames due within the same millisecond go out together. A wait for
+   *   a request (`waitForRequests`) restarts the schedule, so held frames do not come as a burst.
    */
-  pace?: 'fast' | 'real' | { speed: number };
+  pace?: 'fast' | 'real' | { speed: number } | { framesPerSecond: number };
   /** Requested path -> recorded path, e.g. `{ '/public/stream': '/stream' }`; applies to WebSocket and HTTP. */
   paths?: Record<string, string>;
   faults?: readonly Fault[];
@@ -100,7 +104,11 @@ interface Connection {
 /** Starts a venue stand-in on 127.0.0.1 that serves `capture` over WebSocket and HTTP on one port. */
 export async function startReplay(options: ReplayOptions): Promise<ReplayServer> {
   const pace = options.pace ?? 'fast';
-  if (typeof pace === 'object' && !(pace.speed > 0 && Number.isFinite(pace.speed))) {
+  if (typeof pace === 'object' && 'framesPerSecond' in pace) {
+    if (!(pace.framesPerSecond > 0 && Number.isFinite(pace.framesPerSecond))) {
+      throw new RangeError(`startReplay: pace.framesPerSecond must be a positive number, got ${pace.framesPerSecond}`);
+    }
+  } else if (typeof pace === 'object' && !(pace.speed > 0 && Number.isFinite(pace.speed))) {
     throw new RangeError(`startReplay: pace.speed must be a positive number, got ${pace.speed}`);
   }
   const answers = answersOf(options);
@@ -231,8 +239,12 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayServer>
 async function play(connection: Connection, session: Session, pace: NonNullable<ReplayOptions['pace']>, faults: readonly Fault[]): Promise<void> {
   const { socket, abort } = connection;
   const signal = abort.signal;
-  const speed = pace === 'fast' ? 0 : pace === 'real' ? 1 : pace.speed;
+  const speed = pace === 'fast' ? 0 : pace === 'real' ? 1 : 'speed' in pace ? pace.speed : 0;
+  const msPerFrame = typeof pace === 'object' && 'framesPerSecond' in pace ? 1000 / pace.framesPerSecond : 0;
   const started = performance.now();
+  // The fixed-rate schedule: frame n (counted from `rateStart`) is due at rateStart + n * msPerFrame.
+  let rateStart = started;
+  let rateCount = 0;
   const stalled = new Set<Fault>();
 
   const send = (text: string) =>
@@ -278,6 +290,13 @@ async function play(connection: Connection, session: Session, pace: NonNullable<
     }
     for (const held of session.frames[index].after ?? []) {
       await Promise.race([held.released, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+      rateStart = performance.now();
+      rateCount = 0;
+    }
+    if (msPerFrame > 0) {
+      const wait = rateStart + rateCount++ * msPerFrame - performance.now();
+      // Timers are ms-grained: frames due within the next millisecond go now.
+      if (wait >= 1) await sleep(wait, signal);
     }
     if (signal.aborted) return;
     let text: string | undefined = data;
