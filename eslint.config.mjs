@@ -15,10 +15,13 @@ const depConstraints = [
   { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:feed', 'layer:book', 'layer:service'] },
 ];
 
-// A venue's conformance tests (test/) run real recordings through @level4/replay; its code may not.
-const testDepConstraints = depConstraints.map((c) =>
-  c.sourceTag === 'layer:venue' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'layer:replay'] } : c,
-);
+// Tests may use what code may not: a venue's conformance tests run real recordings through
+// @level4/replay, and tests of libs and apps use dev tools (tools/kafka's real broker).
+const testOnly = { 'layer:venue': ['layer:replay'], 'layer:service': ['layer:replay', 'layer:venue'] };
+const testDepConstraints = depConstraints.map((c) => ({
+  ...c,
+  onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, ...(testOnly[c.sourceTag] ?? []), ...(c.sourceTag === 'type:tool' ? [] : ['type:tool'])],
+}));
 
 export default [
   ...nx.configs['flat/base'],
@@ -43,7 +46,7 @@ export default [
     },
   },
   {
-    files: ['**/test/**/*.ts'],
+    files: ['**/test/**/*.ts', '**/*.test.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints: testDepConstraints }],
     },

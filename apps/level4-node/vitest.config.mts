@@ -8,6 +8,9 @@ export default defineConfig({
     watch: false,
     environment: 'node',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
+    // A real broker: one local Kafka per run unless KAFKA_BROKERS names one.
+    globalSetup: ['../../tools/kafka/src/vitest-global-setup.ts'],
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
   },
 });

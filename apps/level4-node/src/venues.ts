@@ -8,6 +8,7 @@ import { COINBASE_URLS, createCoinbaseAdapter } from '@level4/exchanges-coinbase
 import { createGeminiAdapter, GEMINI_URLS } from '@level4/exchanges-gemini';
 import { createHitbtcAdapter, HITBTC_URLS } from '@level4/exchanges-hitbtc';
 import { createKrakenAdapter, KRAKEN_URLS } from '@level4/exchanges-kraken';
+import { createPoloniexAdapter, POLONIEX_URLS } from '@level4/exchanges-poloniex';
 import type { VenueAdapter } from '@level4/feed';
 
 interface VenueEntry {
@@ -28,6 +29,7 @@ export const VENUES: Readonly<Record<string, VenueEntry>> = {
   gemini: { urlNames: Object.keys(GEMINI_URLS), create: (urls) => createGeminiAdapter({ urls }) },
   hitbtc: { urlNames: Object.keys(HITBTC_URLS), create: (urls) => createHitbtcAdapter({ urls }) },
   kraken: { urlNames: Object.keys(KRAKEN_URLS), create: (urls) => createKrakenAdapter({ urls }) },
+  poloniex: { urlNames: Object.keys(POLONIEX_URLS), create: (urls) => createPoloniexAdapter({ urls }) },
 };
 
 /** URL names per venue, for validating VENUE_URLS. */

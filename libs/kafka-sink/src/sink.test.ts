@@ -1,9 +1,7 @@
 import type { SpreadEvent, StatusEvent, TradeEvent } from '@level4/feed';
 import { FeedState, MarketType, Side, Spread, Status, Trade } from '@level4/rpc';
-import { startBroker } from '@level4/tools-kafka';
-import type {} from '../../../tools/kafka/src/vitest-global-setup.js';
+import { consume, startBroker, type Consumed } from '@level4/tools-kafka';
 import { describe, expect, inject, it } from 'vitest';
-import { consume, type Consumed } from '../test/consume.js';
 import { KafkaSink, PlacementError, type Topics } from './index.js';
 
 const brokers = inject('kafkaBrokers');

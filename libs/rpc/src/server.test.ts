@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { credentials, loadPackageDefinition, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, makeGenericClientConstructor, status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,16 @@ describe('control server and client', () => {
     expect(await codeOf(api.getFeed({ marketId: 1 }))).toBe('INTERNAL: GetFeed failed: disk on fire');
     expect(internal).toEqual(['GetFeed: disk on fire']);
     api.close();
+  });
+
+  it('answers bytes that are not the request message with INVALID_ARGUMENT', async () => {
+    const raw = new (makeGenericClientConstructor({}, 'raw'))(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    const garbage = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]); // field 1, length far past the end
+    const answer = await new Promise<string>((resolve) =>
+      raw.makeUnaryRequest('/level4.v1.Control/StartFeed', (b: Buffer) => b, (b: Buffer) => b, garbage, (e: ServiceError | null) => resolve(e ? `${status[e.code]}: ${e.details}` : 'ok')),
+    );
+    raw.close();
+    expect(answer).toMatch(/^INVALID_ARGUMENT: malformed request: not a StartFeed message/);
   });
 
   it('serves the standard health service and reflection', async () => {

@@ -79,12 +79,41 @@ export interface ControlServer {
 
 type Handler = (request: never, call: CallContext) => Promise<unknown>;
 
+/** A request whose bytes did not decode: answered INVALID_ARGUMENT by `unary`, never seen by a handler. */
+class Malformed {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * The control service with request decoding that cannot fail: grpc-js answers a decoding error
+ * INTERNAL, but bytes that are not the request message are the caller's mistake.
+ */
+const tolerantService = Object.fromEntries(
+  Object.entries(ControlService).map(([name, method]) => [
+    name,
+    {
+      ...method,
+      requestDeserialize: (bytes: Buffer): unknown => {
+        try {
+          return method.requestDeserialize(bytes);
+        } catch (error) {
+          return new Malformed(`malformed request: not a ${method.path.split('/').pop()} message (${(error as Error).message})`);
+        }
+      },
+    },
+  ]),
+) as unknown as typeof ControlService;
+
 /** grpc-js wants callbacks; handlers are async functions that throw RpcError. */
 function unary(method: string, handler: Handler, options: ControlServerOptions) {
   const expected = options.token === undefined ? undefined : `Bearer ${options.token}`;
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
     if (expected !== undefined && call.metadata.get('authorization')[0] !== expected) {
       callback({ code: status.UNAUTHENTICATED, details: 'missing or wrong bearer token (metadata "authorization: Bearer <token>")' });
+      return;
+    }
+    if (call.request instanceof Malformed) {
+      callback({ code: status.INVALID_ARGUMENT, details: call.request.message });
       return;
     }
     handler(call.request as never, { metadata: call.metadata, peer: call.getPeer() }).then(
@@ -116,7 +145,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     getFeed: unary('GetFeed', h.getFeed.bind(h), options),
     getBook: unary('GetBook', h.getBook.bind(h), options),
   };
-  server.addService(ControlService, implementation);
+  server.addService(tolerantService, implementation);
   const health = new HealthImplementation({ '': 'SERVING', [CONTROL_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
   new ReflectionService(loadFileDescriptorSetFromBuffer(Buffer.from(DESCRIPTOR_SET_BASE64, 'base64'))).addToServer(server);

@@ -1,3 +1,4 @@
+// Tests read what a producer wrote: every record of some topics, from the beginning.
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 
 export interface Consumed {
@@ -14,8 +15,8 @@ const text = (headers: IHeaders | undefined): Record<string, string> =>
 
 /** Reads `topics` from the beginning (a fresh group) until `until` holds or `timeoutMs` passes. */
 export async function consume(brokers: string, topics: readonly string[], until: (records: readonly Consumed[]) => boolean, timeoutMs = 30_000): Promise<Consumed[]> {
-  const kafka = new Kafka({ clientId: 'level4-test-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `test-${process.pid}-${Date.now()}-${Math.random()}` });
+  const kafka = new Kafka({ clientId: 'level4-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `level4-consume-${process.pid}-${Date.now()}-${Math.random()}` });
   const records: Consumed[] = [];
   await consumer.connect();
   try {
