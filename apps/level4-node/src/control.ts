@@ -98,14 +98,16 @@ export function controlHandlers(ctx: ControlContext): ControlHandlers {
       }
       starting.add(spec.id);
       try {
-        // Partitions first: the feed's first Status event must already have its own partition.
+        // The market first (no topic grows for a market that does not exist), then its partitions
+        // (the feed's first Status event must already have its own), then the feed.
+        const instrument = await engine.resolve(spec).catch(fromFeedError);
         try {
           await sink.ensureMarket(spec.id);
         } catch (error) {
           if (error instanceof PlacementError) throw new RpcError(GrpcStatus.UNAVAILABLE, error.message);
           throw error;
         }
-        const info = await engine.start(spec).catch(fromFeedError);
+        const info = await engine.start({ ...spec, instrument }).catch(fromFeedError);
         return { feed: toFeed(info, nodeName()) };
       } finally {
         starting.delete(spec.id);

@@ -127,17 +127,10 @@ export class FeedEngine {
     if (this.feeds.has(spec.id) || this.starting.has(spec.id)) {
       throw new FeedError('already-running', `market id ${spec.id} is already running`);
     }
-    const adapter = this.adapters.get(spec.venue);
-    if (!adapter) {
-      const known = [...this.adapters.keys()].join(', ');
-      throw new FeedError('invalid-market', `unknown venue ${JSON.stringify(spec.venue)}; this engine runs: ${known}`);
-    }
-    if (!adapter.marketTypes.includes(spec.type)) {
-      throw new FeedError('invalid-market', `${spec.venue} has no ${JSON.stringify(spec.type)} markets; it has: ${adapter.marketTypes.join(', ')}`);
-    }
+    const adapter = this.adapterFor(spec);
     this.starting.add(spec.id);
     try {
-      const instrument = spec.instrument ?? resolveInstrument(await this.instruments(adapter, spec.type), spec);
+      const instrument = spec.instrument ?? (await this.resolve(spec));
       for (const feed of this.feeds.values()) {
         const i = feed.sync.instrument;
         if (i.venue === instrument.venue && i.type === instrument.type && i.symbol === instrument.symbol) {
@@ -154,12 +147,36 @@ export class FeedEngine {
       this.feeds.set(spec.id, feed);
       this.attach(feed);
       return feed.info();
-    } catch (error) {
-      if (error instanceof MarketError) throw new FeedError(error.reason === 'not-listed' ? 'not-found' : 'invalid-market', error.message);
-      throw error;
     } finally {
       this.starting.delete(spec.id);
     }
+  }
+
+  /**
+   * The instrument a market spec names, from the venue's (cached) instrument list, without starting
+   * anything: a caller can check a market before it commits resources to it. Throws FeedError like
+   * `start`.
+   */
+  async resolve(spec: MarketSpec): Promise<Instrument> {
+    const adapter = this.adapterFor(spec);
+    try {
+      return resolveInstrument(await this.instruments(adapter, spec.type), spec);
+    } catch (error) {
+      if (error instanceof MarketError) throw new FeedError(error.reason === 'not-listed' ? 'not-found' : 'invalid-market', error.message);
+      throw error;
+    }
+  }
+
+  private adapterFor(spec: MarketSpec): VenueAdapter {
+    const adapter = this.adapters.get(spec.venue);
+    if (!adapter) {
+      const known = [...this.adapters.keys()].join(', ');
+      throw new FeedError('invalid-market', `unknown venue ${JSON.stringify(spec.venue)}; this engine runs: ${known}`);
+    }
+    if (!adapter.marketTypes.includes(spec.type)) {
+      throw new FeedError('invalid-market', `${spec.venue} has no ${JSON.stringify(spec.type)} markets; it has: ${adapter.marketTypes.join(', ')}`);
+    }
+    return adapter;
   }
 
   /** Stops a market: unsubscribes it, publishes Status `stopped`. Throws FeedError `not-found`. */
