@@ -101,6 +101,17 @@ const freshTopics = (client: string): Topics => {
   return { spread: `bench.spread.${stamp}`, trade: `bench.timesales.${stamp}`, status: `bench.status.${stamp}` };
 };
 
+const CONTENT_TYPE = Buffer.from('content-type');
+const SCHEMA_HEADER = Buffer.from('schema');
+
+/** One event per market, sent and acknowledged before the timing (connections, producer id, metadata). */
+function warmupEvents(): TradeEvent[] {
+  return SYMBOLS.map((symbol, m): TradeEvent => ({
+    kind: 'trade', marketId: m, venue: 'binance', marketType: 'spot', symbol, tradeId: '1', side: 'buy', price: '1', size: '1',
+    exchangeTime: 1_700_000_000_000_000, receiveTime: 1_700_000_000_000_000, sequence: 0,
+  }));
+}
+
 const GROUP = `${PER_KIND / 1000}k spread + ${PER_KIND / 1000}k trade, ${MARKETS} markets`;
 
 suite.measure({
@@ -108,8 +119,10 @@ suite.measure({
   name: 'kafkajs 2.2.4 (KafkaSink)',
   run: async () => {
     const events = makeEvents(suite.rng('events'));
+    const warmup = warmupEvents();
     const latencies: number[] = [];
     let acked = 0;
+    let failed = 0;
     const sink = new KafkaSink({
       brokers: brokers(),
       clientId: 'bench-kafkajs',
@@ -120,12 +133,19 @@ suite.measure({
       bufferLimit: 10 * PER_KIND,
       spreadBufferLimit: 10 * PER_KIND,
       onBatch: (b) => {
-        if (!b.ok) throw new Error('a produce request failed');
+        // A failed request is retried by the sink itself (its events kept); it is counted.
+        if (!b.ok) return void failed++;
         latencies.push(b.latencyMs);
         acked += b.records;
       },
     });
     for (let m = 0; m < MARKETS; m++) await sink.ensureMarket(m);
+    for (const event of warmup) sink.publish(event);
+    if (!(await sink.flush(30_000))) throw new Error('KafkaSink did not flush the warm-up');
+    latencies.length = 0;
+    acked = 0;
+    failed = 0;
+    const warmBatches = sink.stats().batches;
     const started = performance.now();
     for (let i = 0; i < events.length; i += BATCH) {
       for (let j = i; j < Math.min(events.length, i + BATCH); j++) sink.publish(events[j]);
@@ -138,7 +158,7 @@ suite.measure({
     if (acked !== events.length || stats.dropped.spread + stats.dropped.trade + stats.refused > 0) {
       throw new Error(`acknowledged ${acked} of ${events.length} records (${JSON.stringify(stats)})`);
     }
-    return figures(acked, seconds, latencies, stats.batches);
+    return [...figures(acked, seconds, latencies, stats.batches - warmBatches), { metric: 'failed requests (retried)', value: failed }];
   },
 });
 
@@ -165,6 +185,7 @@ suite.measure({
     await admin.close();
     const producer = new Producer({ clientId: 'bench-platformatic', bootstrapBrokers, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false });
     await producer.metadata({ topics: [topics.spread, topics.trade], forceUpdate: true });
+    await producer.send({ messages: warmupEvents().map((e) => ({ topic: topics.trade, partition: e.marketId, key: Buffer.from(String(e.marketId)), value: encodeEvent(e, 'json').value })) });
     const latencies: number[] = [];
     let acked = 0;
     let requests = 0;
@@ -181,7 +202,8 @@ suite.measure({
           key: Buffer.from(String(event.marketId)),
           value: encoded.value,
           timestamp: BigInt(Math.floor(event.exchangeTime / 1000)),
-          headers: { 'content-type': Buffer.from(encoded.contentType), schema: Buffer.from(encoded.schema) },
+          // Buffer header keys: with a plain object (string keys) 1.35.0's send() never settles.
+          headers: new Map([[CONTENT_TYPE, Buffer.from(encoded.contentType)], [SCHEMA_HEADER, Buffer.from(encoded.schema)]]),
         });
       }
       const sent = performance.now();
