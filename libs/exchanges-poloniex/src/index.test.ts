@@ -92,20 +92,15 @@ describe('the 20-level window in the engine', () => {
   }
   const window = [['99.5', '1'], ...asks.filter(([p]) => p !== '105')];
 
-  it('through the adapter (deletes handed over first) the book is exactly the venue’s window', () => {
+  // The venue lists each side best first, so an update may insert a better level before it deletes
+  // the one leaving the window (spec §4); the engine trims after the whole message, so the 20th
+  // level survives (trimming per level would drop it, and the venue never resends it).
+  it('an insert before the delete that makes room keeps exactly the venue’s 20 levels', () => {
     const s = sync();
     for (const m of poloniex.parse(update, 'spot')) s.onMessage(m as DeltaMessage, 2);
-    expect([...s.book.levels('ask')].map((l) => [l.price, l.size])).toEqual(window);
-    expect(s.counters).toMatchObject({ deltas: 1, gaps: 0, resyncs: 0 });
-  });
-
-  // Shared-code behaviour this adapter works around (reported): libs/orderbook BookSide.apply trims
-  // the worst level as soon as a 21st is inserted, not "after every message" as SyncRule.depth says.
-  it('as sent (set before delete) the engine’s per-level trim loses the window’s last level', () => {
-    const s = sync();
-    s.onMessage({ kind: 'delta', symbol: 'BTC_USDT', bids: [], asks: [['99.5', '1'], ['105', '0']], last: 2, prev: 1, time: 2 }, 2);
     const got = [...s.book.levels('ask')].map((l) => [l.price, l.size]);
-    expect(got).toEqual(window.slice(0, -1));
-    expect(got).toHaveLength(19);
+    expect(got).toEqual(window);
+    expect(got).toHaveLength(20);
+    expect(s.counters).toMatchObject({ deltas: 1, gaps: 0, resyncs: 0 });
   });
 });

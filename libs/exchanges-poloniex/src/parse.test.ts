@@ -48,7 +48,7 @@ describe('order book frames (book_lv2)', () => {
     expect(delta).toMatchObject({ asks, bids });
   });
 
-  it('hands a side’s deletes over before its sets (the 20-level window is trimmed level by level), order kept within each', () => {
+  it('hands the levels over as sent, deletes and sets in the venue’s order (the engine trims the window after the message)', () => {
     const [delta] = parseFrame(
       book('update', [
         {
@@ -63,8 +63,8 @@ describe('order book frames (book_lv2)', () => {
       'spot',
     );
     expect(delta).toMatchObject({
-      asks: [['36.9', '0.000'], ['47', '0'], ['36.842', '353.838425'], ['40', '2']],
-      bids: [['36.6', '0'], ['36.7', '1']],
+      asks: [['36.842', '353.838425'], ['36.9', '0.000'], ['40', '2'], ['47', '0']],
+      bids: [['36.7', '1'], ['36.6', '0']],
     });
   });
 

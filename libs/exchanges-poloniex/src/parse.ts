@@ -93,45 +93,9 @@ function parseBook(msg: Frame): FeedMessage[] {
       continue;
     }
     if (typeof lastId !== 'number') throw new Error(`poloniex: ${BOOK_CHANNEL} ${symbol} update without "lastId"`);
-    out.push({ kind: 'delta', symbol, bids: deletesFirst(bids as LevelUpdate[]), asks: deletesFirst(asks as LevelUpdate[]), last: id, prev: lastId, time });
+    out.push({ kind: 'delta', symbol, bids: bids as LevelUpdate[], asks: asks as LevelUpdate[], last: id, prev: lastId, time });
   }
   return out;
-}
-
-/**
- * The book is a 20-level window (spec §4): the venue sends an explicit "0" for a level that leaves
- * it, and lists each side best first. The engine's OrderBook (depth 20) trims the worst level as
- * soon as a 21st is inserted, level by level, not after the whole message; an update that inserts a
- * better level before deleting another one (`[[new, "1"], [gone, "0"]]`) would drop the window's
- * last level, which the venue keeps and never resends. Deletes are therefore handed over first:
- * then the per-level trim gives exactly the venue's window. Only a side with a delete behind a
- * non-delete is copied; every other side passes through as sent.
- */
-function deletesFirst(levels: LevelUpdate[]): LevelUpdate[] {
-  const n = levels.length;
-  if (n < 2) return levels;
-  let seenSet = false;
-  let i = 0;
-  for (; i < n; i++) {
-    const zero = isZero((levels[i] as LevelUpdate)[1]);
-    if (!zero) seenSet = true;
-    else if (seenSet) break;
-  }
-  if (i === n) return levels;
-  const deletes: LevelUpdate[] = [];
-  const sets: LevelUpdate[] = [];
-  for (let j = 0; j < n; j++) {
-    const level = levels[j] as LevelUpdate;
-    (isZero(level[1]) ? deletes : sets).push(level);
-  }
-  for (let j = 0; j < sets.length; j++) deletes.push(sets[j] as LevelUpdate);
-  return deletes;
-}
-
-/** "0", "0.0", "0.000": the spellings of a delete (Poloniex trims: "0"). */
-function isZero(size: unknown): boolean {
-  if (size === '0') return true;
-  return typeof size === 'string' && size.charCodeAt(0) === 48 && /^0+(?:\.0*)?$/.test(size);
 }
 
 /**

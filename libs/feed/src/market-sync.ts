@@ -59,6 +59,8 @@ export class MarketSync {
   private awaiting = true;
   /** Sequence of the book: the `last` of the last applied message. */
   private last: number | undefined;
+  /** The sequence of the installed snapshot (the `time` rule drops what it already holds). */
+  private snapshotSequence: number | undefined;
   /** Next delta is the first after a REST snapshot: it must straddle the snapshot's id. */
   private bridging = false;
   private buffer: DeltaMessage[] = [];
@@ -83,7 +85,8 @@ export class MarketSync {
       marketType: options.instrument.type,
       symbol: options.instrument.symbol,
     };
-    this.book = new OrderBook(this.rule.depth === undefined ? {} : { depth: this.rule.depth });
+    // A venue's top-N window changes one message at a time: trim after the message, not per level.
+    this.book = new OrderBook(this.rule.depth === undefined ? {} : { depth: this.rule.depth, deferTrim: true });
     this.ids = this.rule.levelIds ? new Map() : undefined;
     this.emit = options.emit;
     this.hooks = options.hooks;
@@ -235,11 +238,13 @@ export class MarketSync {
       } else {
         this.book.applySnapshot(message);
       }
+      this.book.trim();
     } catch (error) {
       this.malformed(`snapshot: ${(error as Error).message}`);
       return;
     }
     this.last = message.sequence;
+    this.snapshotSequence = message.sequence;
     this.bridging = bridging;
     this.awaiting = false;
     if (!this.checkBook(message.check)) return;
@@ -264,6 +269,7 @@ export class MarketSync {
     try {
       this.applyLevels(message.bids, 'bid');
       this.applyLevels(message.asks, 'ask');
+      this.book.trim();
     } catch (error) {
       this.malformed(`delta: ${(error as Error).message}`);
       return;
@@ -279,9 +285,14 @@ export class MarketSync {
     const last = this.last;
     const rule = this.rule.sequence;
     if (rule === 'none' || last === undefined || d.last === undefined) return true;
-    if (rule === 'next' || rule === 'time') {
+    if (rule === 'time') {
+      // Bitstamp: what the snapshot holds is dropped; after that every diff applies, several may
+      // share a microsecond, and only an older one than the last is already in the book.
+      if (this.snapshotSequence !== undefined && d.last <= this.snapshotSequence) return false;
+      return d.last >= last;
+    }
+    if (rule === 'next') {
       if (d.last <= last) return false; // already in the book
-      if (rule === 'time') return true;
       const first = d.first ?? d.last;
       if (first > last + 1) {
         this.fail('gaps', `sequence gap: expected ${last + 1}, got ${first}..${d.last}`);

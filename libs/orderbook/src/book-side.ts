@@ -98,9 +98,13 @@ export class BookSide {
   /** Removals of levels that were not in the book (a no-op, but worth knowing). */
   missingRemovals = 0;
 
-  constructor(side: Side, depth = Number.POSITIVE_INFINITY, hotLevels = 128) {
+  /** Trim to `depth` on every insert (true) or only in `trim()` (false). */
+  private readonly autoTrim: boolean;
+
+  constructor(side: Side, depth = Number.POSITIVE_INFINITY, hotLevels = 128, autoTrim = true) {
     this.side = side;
     this.depth = depth;
+    this.autoTrim = autoTrim;
     this.sign = side === 'bid' ? -1 : 1;
     this.hotMax = hotLevels;
     this.hotMin = Math.max(1, hotLevels >> 2);
@@ -162,7 +166,7 @@ export class BookSide {
       // Behind the hot levels: never the best.
       if (this.tree.set(key, packed)) {
         this.deepSize++;
-        if (this.levelCount > this.depth) this.removeWorst();
+        if (this.autoTrim && this.levelCount > this.depth) this.removeWorst();
       }
       return false;
     }
@@ -177,7 +181,7 @@ export class BookSide {
       hot[at + 1] = packed;
       this.hotCount = count + 1;
       if (count + 1 > this.hotMax) this.spill();
-      if (this.levelCount > this.depth && this.removeWorst() === key) return false;
+      if (this.autoTrim && this.levelCount > this.depth && this.removeWorst() === key) return false;
     }
     if (key !== hot[2 * this.hotCount - 2]) return false;
     const best = this.bestLevel;
@@ -260,6 +264,11 @@ export class BookSide {
   private forgetWritten(key: number): void {
     this.written.delete(key);
     this.anyWritten = this.written.size > 0;
+  }
+
+  /** Removes the worst levels beyond `depth`. */
+  trim(): void {
+    while (this.levelCount > this.depth) this.removeWorst();
   }
 
   /** Removes the worst level of the side (depth limit); returns its key. */

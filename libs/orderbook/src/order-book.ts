@@ -13,6 +13,13 @@ export interface OrderBookOptions {
   /** Keep at most this many best levels per side, for venues that send only the top N. */
   readonly depth?: number;
   /**
+   * With `depth`: trim only when {@link OrderBook.trim} is called, not on every insert. A venue
+   * that keeps a top-N window sends a message's changes as one step (an insert may come before the
+   * delete that makes room for it); trimming level by level in between would drop a level the venue
+   * keeps, and nothing would ever bring it back. Call `trim()` after each message.
+   */
+  readonly deferTrim?: boolean;
+  /**
    * How many best levels per side live in a flat array, where most deltas land, before the rest
    * goes to the B-tree (default 128). A tuning knob; any value gives the same book.
    */
@@ -43,8 +50,15 @@ export class OrderBook {
     if (!(Number.isInteger(hotLevels) && hotLevels >= 4 && hotLevels <= 65_536)) {
       throw new RangeError(`hotLevels must be an integer from 4 to 65536, got ${String(options.hotLevels)}`);
     }
-    this.bidSide = new BookSide('bid', depth, hotLevels);
-    this.askSide = new BookSide('ask', depth, hotLevels);
+    const autoTrim = options.deferTrim !== true;
+    this.bidSide = new BookSide('bid', depth, hotLevels, autoTrim);
+    this.askSide = new BookSide('ask', depth, hotLevels, autoTrim);
+  }
+
+  /** Removes the levels beyond `depth` on both sides (only needed with `deferTrim`). */
+  trim(): void {
+    this.bidSide.trim();
+    this.askSide.trim();
   }
 
   /**
