@@ -139,6 +139,28 @@ describe('OrderBook', () => {
     expect(() => new OrderBook({ hotLevels: 2 })).toThrow('hotLevels must be an integer from 4 to 65536');
   });
 
+  it('with deferTrim keeps a venue window through a message that inserts before it deletes', () => {
+    // A top-2 venue (asks 11, 12) sends "10.5 appears, 11 leaves", in that order: its window is
+    // now 10.5, 12. Trimmed per level, 10.5 pushes 12 out and the venue never sends 12 again.
+    const message = (book: OrderBook) => {
+      book.applySnapshot({ bids: [['10', '1']], asks: [['11', '1'], ['12', '1']] });
+      book.applyDelta('ask', '10.5', '1');
+      book.applyDelta('ask', '11', '0');
+    };
+    const perLevel = new OrderBook({ depth: 2 });
+    message(perLevel);
+    expect(perLevel.top('ask', 5).map((l) => l.price)).toEqual(['10.5']);
+    const deferred = new OrderBook({ depth: 2, deferTrim: true });
+    message(deferred);
+    deferred.trim();
+    expect(deferred.top('ask', 5).map((l) => l.price)).toEqual(['10.5', '12']);
+    // trim() removes what lies beyond the depth.
+    deferred.applyDelta('ask', '13', '1');
+    expect(deferred.levelCount('ask')).toBe(3);
+    deferred.trim();
+    expect(deferred.top('ask', 5).map((l) => l.price)).toEqual(['10.5', '12']);
+  });
+
   it('reuses freed slots without mixing up levels', () => {
     const book = new OrderBook();
     for (let round = 0; round < 3; round++) {
