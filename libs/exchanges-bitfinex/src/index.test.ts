@@ -42,7 +42,9 @@ describe('bitfinex adapter', () => {
 
   it('has no unsubscribe frame it could build (Bitfinex needs the chanId): a resync reconnects', () => {
     const [endpoint] = bitfinex.endpoints('spot');
-    expect(bitfinex.unsubscribe(endpoint!, [market('tBTCUSD')], 4)).toEqual([]);
+    // By channel id, as the engine knows them from the acks; none bound yet: nothing to send (the engine reconnects).
+    expect(bitfinex.unsubscribe(endpoint!, [market('tBTCUSD')], 4, [17, 18])).toEqual(['{"event":"unsubscribe","chanId":17}', '{"event":"unsubscribe","chanId":18}']);
+    expect(bitfinex.unsubscribe(endpoint!, [market('tBTCUSD')], 4, [])).toEqual([]);
   });
 
   it('limits: 12 markets (24 of 25 channels) per connection, one market per request', () => {

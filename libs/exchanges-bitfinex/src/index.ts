@@ -79,9 +79,9 @@ export function createBitfinexAdapter(options: BitfinexOptions = {}): VenueAdapt
     },
     openFrames: () => [conf],
     subscribe,
-    // Bitfinex unsubscribes by `chanId` only, which this pure adapter is never given: no frame, so
-    // the engine resyncs a market by reconnecting (see the README).
-    unsubscribe: () => [],
+    // Bitfinex unsubscribes by `chanId` (the engine passes the ids its acks bound to the market);
+    // with none bound yet there is nothing to unsubscribe and the engine reconnects instead.
+    unsubscribe: (_endpoint, _instruments, _request, channels = []) => channels.map((chanId) => JSON.stringify({ event: 'unsubscribe', chanId })),
     parse: parseFrame,
     sync: () => SYNC,
     verify: (book, check) => verifyChecksum(book, check),

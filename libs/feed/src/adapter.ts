@@ -134,7 +134,12 @@ export interface VenueAdapter {
   openFrames?(endpoint: Endpoint): readonly string[];
   /** Frames that subscribe these instruments to the endpoint's channels; `request` is the id to echo. */
   subscribe(endpoint: Endpoint, instruments: readonly Instrument[], request: number): readonly string[];
-  unsubscribe(endpoint: Endpoint, instruments: readonly Instrument[], request: number): readonly string[];
+  /**
+   * Frames that unsubscribe these instruments. `channels`: the channel ids the venue bound to them
+   * on this connection (in its subscribe acks), for venues that unsubscribe by channel id (Bitfinex).
+   * No frames = the venue cannot unsubscribe them: the engine reconnects instead.
+   */
+  unsubscribe(endpoint: Endpoint, instruments: readonly Instrument[], request: number, channels?: readonly (string | number)[]): readonly string[];
 
   /** One frame from a socket of this market type -> messages. Throws on a frame it cannot read. */
   parse(frame: string, type: MarketType): readonly FeedMessage[];

@@ -103,7 +103,19 @@ export class Connection {
     if (this.markets.get(symbol) !== market) return;
     this.markets.delete(symbol);
     this.clearRetry(symbol);
-    if (this.opened) this.sendAll(this.adapter.unsubscribe(this.endpoint, [market.instrument], this.nextRequest([symbol], false)));
+    if (this.opened) this.sendAll(this.adapter.unsubscribe(this.endpoint, [market.instrument], this.nextRequest([symbol], false), this.unbind(symbol)));
+  }
+
+  /** The channel ids bound to a symbol, forgotten: frames still in flight on them belong to no book. */
+  private unbind(symbol: string): (string | number)[] {
+    const ids: (string | number)[] = [];
+    for (const [id, bound] of this.channels) {
+      if (bound === symbol) {
+        ids.push(id);
+        this.channels.delete(id);
+      }
+    }
+    return ids;
   }
 
   /**
@@ -114,7 +126,7 @@ export class Connection {
     if (!this.opened) return; // it resubscribes when the socket opens
     const instruments = [market.instrument];
     const symbol = market.instrument.symbol;
-    const off = this.adapter.unsubscribe(this.endpoint, instruments, this.nextRequest([symbol], false));
+    const off = this.adapter.unsubscribe(this.endpoint, instruments, this.nextRequest([symbol], false), this.unbind(symbol));
     if (off.length === 0) {
       this.reconnect(`resync of ${symbol} needs a new connection`);
       return;
