@@ -16,7 +16,7 @@ describe('bitstamp adapter', () => {
     expect(bitstamp.limits).toStrictEqual({ marketsPerConnection: 10, marketsPerRequest: 1, framesPerSecond: 20 });
     expect(bitstamp.livenessMs).toBe(60_000);
     expect(bitstamp.keepalive?.intervalMs).toBe(30_000);
-    expect(bitstamp.keepalive?.frame()).toBe('{"event":"bts:heartbeat"}');
+    expect(bitstamp.keepalive?.frame?.()).toBe('{"event":"bts:heartbeat"}');
     expect(bitstamp.maxConnectionMs).toBeUndefined();
     expect(bitstamp.urls).toStrictEqual(BITSTAMP_URLS);
   });

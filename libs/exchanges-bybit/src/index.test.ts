@@ -58,7 +58,7 @@ describe('bybit adapter', () => {
 
   it('pings every 20 s and calls a socket silent for 60 s stale', () => {
     expect(bybit.keepalive?.intervalMs).toBe(20_000);
-    expect(bybit.keepalive?.frame()).toBe('{"op":"ping"}');
+    expect(bybit.keepalive?.frame?.()).toBe('{"op":"ping"}');
     expect(bybit.livenessMs).toBe(60_000);
     expect(bybit.parse('{"success":true,"ret_msg":"pong","conn_id":"c","op":"ping"}', 'spot')).toEqual([{ kind: 'heartbeat' }]);
   });

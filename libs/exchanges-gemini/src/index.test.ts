@@ -39,7 +39,7 @@ describe('gemini adapter, WebSocket API (the default)', () => {
 
   it('pings every 15 s with its own id (whose answer is a heartbeat) and calls a socket silent for 30 s stale', () => {
     expect(gemini.keepalive?.intervalMs).toBe(15_000);
-    const ping = gemini.keepalive!.frame();
+    const ping = gemini.keepalive!.frame!();
     expect(ping).toBe('{"id":"ping","method":"ping"}');
     expect(gemini.parse('{"id":"ping","status":200,"result":{}}', 'spot')).toEqual([{ kind: 'heartbeat' }]);
     expect(gemini.livenessMs).toBe(30_000);

@@ -74,9 +74,10 @@ describe('kraken adapter', () => {
     expect(kraken.verify?.(book, 2375857985, instrument)).toBe(false);
   });
 
-  it('liveness: a socket silent for 15 s is stale; no app-level keepalive', () => {
+  it('liveness: a socket silent for 15 s is stale; a WebSocket ping every 30 s, busy or not (Futures drops a client silent for 60 s)', () => {
     expect(kraken.livenessMs).toBe(15_000);
-    expect(kraken.keepalive).toBeUndefined();
+    expect(kraken.keepalive).toEqual({ intervalMs: 30_000 });
+    expect(kraken.keepalive?.frame).toBeUndefined();
   });
 
   it('builds every URL from the urls it was given (a replay server, say)', () => {

@@ -90,6 +90,9 @@ export function createKrakenAdapter(options: KrakenOptions = {}): VenueAdapter {
     // Spot sends a heartbeat a second; Futures' heartbeat feed is subscribed on open. Quiet sockets
     // are probed with WebSocket pings after a third of this (the engine's own).
     livenessMs: 15_000,
+    // Kraken Futures drops a client that has not pinged for 60 s, busy or not (spec: WebSocket ping
+    // frames); spot does not mind them.
+    keepalive: Object.freeze({ intervalMs: 30_000 }),
     instrumentsUrl: (type, cursor) => instrumentsUrl(urls, type, cursor),
     parseInstruments,
     endpoints: (type) => {

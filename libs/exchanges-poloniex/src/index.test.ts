@@ -56,7 +56,7 @@ describe('poloniex adapter', () => {
 
   it('pings {"event":"ping"} every 20 s (the server drops a client silent for 30 s); 30 s without a frame is stale', () => {
     expect(poloniex.keepalive?.intervalMs).toBe(20_000);
-    expect(poloniex.keepalive?.frame()).toBe('{"event":"ping"}');
+    expect(poloniex.keepalive?.frame?.()).toBe('{"event":"ping"}');
     expect(poloniex.livenessMs).toBe(30_000);
     expect(poloniex.maxConnectionMs).toBeUndefined();
   });

@@ -93,8 +93,11 @@ export interface SyncRule {
 /** Application-level keepalive, for venues that need more than WebSocket pings. */
 export interface Keepalive {
   readonly intervalMs: number;
-  /** The ping frame to send. */
-  frame(): string;
+  /**
+   * The application ping frame to send. Without it a WebSocket ping frame is sent every
+   * `intervalMs`, busy or not (Kraken Futures drops a client that has not pinged for 60 s).
+   */
+  frame?(): string;
 }
 
 /** Venue limits the engine respects when it packs markets onto connections. */

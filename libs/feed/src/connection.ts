@@ -191,7 +191,10 @@ export class Connection {
     const everyMs = Math.max(50, Math.floor(this.livenessMs / 4));
     this.aliveTimer = setInterval(() => this.checkAlive(), everyMs);
     const keepalive = this.adapter.keepalive;
-    if (keepalive) this.keepaliveTimer = setInterval(() => this.send(keepalive.frame()), keepalive.intervalMs);
+    if (keepalive) {
+      const frame = keepalive.frame?.bind(keepalive);
+      this.keepaliveTimer = setInterval(() => (frame ? this.send(frame()) : this.socket?.ping()), keepalive.intervalMs);
+    }
     const lifetimeMs = this.adapter.maxConnectionMs;
     if (lifetimeMs !== undefined) {
       // Leave on our terms a little before the venue cuts us off, at a random moment so that many

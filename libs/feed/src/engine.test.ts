@@ -412,6 +412,23 @@ describe('FeedEngine running markets', () => {
     expect(states(1)).toEqual(['starting', 'syncing', 'live']); // the pongs keep it live
   });
 
+  it('a keepalive without a frame sends WebSocket pings, busy or not', async () => {
+    const venue = await startVenue();
+    const { engine, states } = engineFor([testex(venue, { keepalive: { intervalMs: 50 } })]);
+    await engine.start({ id: 1, ...BTC });
+    await until('live', () => states(1).at(-1) === 'live');
+    let pings = 0;
+    venue.sockets[0]!.on('ping', () => pings++);
+    // Busy: a frame every 10 ms, so the engine's quiet-socket probe never fires; the keepalive does.
+    const busy = setInterval(() => venue.push({ type: 'pong' }), 10);
+    try {
+      await until('three pings', () => pings >= 3);
+    } finally {
+      clearInterval(busy);
+    }
+    expect(venue.sent('ping')).toEqual([]); // no application frame
+  });
+
   it("an adapter's openFrames go out first on every new connection, before any subscribe", async () => {
     const venue = await startVenue();
     const { engine, states } = engineFor([testex(venue, { openFrames: ['{"op":"conf","flags":65536}'] })]);

@@ -145,7 +145,9 @@ export async function record(options: RecordOptions): Promise<{ frames: number; 
     await Promise.all(subscribing);
     const ping = adapter.keepalive;
     if (ping) {
-      keepalive = setInterval(() => opened.forEach(({ socket, endpoint }) => send(socket, endpoint.url, ping.frame())), ping.intervalMs);
+      const frame = ping.frame?.bind(ping);
+      // An application ping is recorded like any client frame; a protocol ping is not a frame.
+      keepalive = setInterval(() => opened.forEach(({ socket, endpoint }) => (frame ? send(socket, endpoint.url, frame()) : socket.ping())), ping.intervalMs);
     }
     if (adapter.sync(type).snapshot === 'rest' && adapter.snapshotUrl) {
       await sleep(options.snapshotDelayMs ?? 1_000, stop.signal);
