@@ -107,16 +107,11 @@ async function runNode(minFrames: number, pace: unknown): Promise<Run> {
     VENUE_URL_NAMES,
   );
   let events = 0;
-  const node = await startNode(config, { logger: pino({ level: 'silent' }), version: 'bench', onEvent: () => void events++ });
-  // startNode gives the sink's onBatch to its metrics; the bench listens too (the sink calls it after every request).
-  const sink = node.sink as unknown as { onBatch?: (batch: SinkBatch) => void };
-  const metrics = sink.onBatch;
   let acked = 0;
   let lastAckAt = 0;
   let firstReceive = Infinity;
   const latenciesMs: number[] = [];
-  sink.onBatch = (batch) => {
-    metrics?.(batch);
+  const onBatch = (batch: SinkBatch) => {
     if (!batch.ok) return;
     const now = nowMicros();
     lastAckAt = performance.now();
@@ -127,6 +122,7 @@ async function runNode(minFrames: number, pace: unknown): Promise<Run> {
       if (event.receiveTime - firstReceive >= 1_000_000) latenciesMs.push((now - event.receiveTime) / 1000);
     }
   };
+  const node = await startNode(config, { logger: pino({ level: 'silent' }), version: 'bench', onEvent: () => void events++, onBatch });
   const startedAt = performance.now();
   try {
     for (const market of MARKETS) {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { FeedEngine, nowMicros, type EngineTiming, type FeedEvent } from '@level4/feed';
-import { KafkaSink } from '@level4/kafka-sink';
+import { KafkaSink, type SinkBatch } from '@level4/kafka-sink';
 import { startControlServer, type ControlServer, type Node } from '@level4/rpc';
 import type { Logger } from 'pino';
 import type { NodeConfig } from './config.js';
@@ -15,6 +15,8 @@ export interface NodeOptions {
   readonly timing?: Partial<EngineTiming>;
   /** Told about every event after it went to the sink (tests, the replay command). */
   readonly onEvent?: (event: FeedEvent) => void;
+  /** Told about every Kafka produce request after its answer (benchmarks: receive -> ack latency). */
+  readonly onBatch?: (batch: SinkBatch) => void;
 }
 
 export interface RunningNode {
@@ -39,7 +41,10 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
     compression: config.kafkaCompression,
     logger: log.child({ component: 'kafka-sink' }),
     // Called only after the first send, by which time `metrics` exists.
-    onBatch: (batch) => metrics.batch(batch),
+    onBatch: (batch) => {
+      metrics.batch(batch);
+      options.onBatch?.(batch);
+    },
   });
   const engine = new FeedEngine({
     adapters: createAdapters(config.venueUrls),

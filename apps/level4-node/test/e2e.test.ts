@@ -77,10 +77,15 @@ describe.skipIf(fixtures === undefined)('a node publishing a recorded Binance se
       const ids = BINANCE_SPOT.markets.map((_, i) => 20 + i);
       let sent: ReturnType<typeof t.node.sink.stats>['sent'];
       try {
-        for (const [i, m] of BINANCE_SPOT.markets.entries()) {
-          const { feed } = await api.startFeed({ market: { id: ids[i]!, venue: 'binance', marketType: MarketType.MARKET_TYPE_SPOT, base: m.base, quote: m.quote, symbol: '' } });
-          expect(feed).toMatchObject({ symbol: m.symbol, node: 'test-node' });
-        }
+        // All at once, as the recording was made: one socket, one subscription for the four markets
+        // (the replay holds the stream where the recording fetched each snapshot; a market
+        // subscribed late would miss the deltas that make it ask). The topics exist beforehand so
+        // that no start waits for the first one's topic creation.
+        await t.node.sink.ensureMarket(Math.max(...ids));
+        const started = await Promise.all(
+          BINANCE_SPOT.markets.map((m, i) => api.startFeed({ market: { id: ids[i]!, venue: 'binance', marketType: MarketType.MARKET_TYPE_SPOT, base: m.base, quote: m.quote, symbol: '' } })),
+        );
+        expect(started.map((r) => [r.feed?.symbol, r.feed?.node])).toEqual(BINANCE_SPOT.markets.map((m) => [m.symbol, 'test-node']));
         await t.settled();
         // The operator's view: every feed live, books at the recorded best prices.
         const { feeds } = await api.listFeeds();
@@ -93,6 +98,17 @@ describe.skipIf(fixtures === undefined)('a node publishing a recorded Binance se
         }
         expect(await t.node.sink.flush()).toBe(true);
         sent = t.node.sink.stats().sent;
+        // What Prometheus scrapes: the engine's counters per feed, events, Kafka.
+        const metricsUrl = `http://127.0.0.1:${t.node.metricsPort}`;
+        const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
+        expect(metrics).toContain('level4_feeds 4');
+        expect(metrics).toMatch(/level4_feed_state\{market_id="20",venue="binance",market_type="spot",symbol="NKNUSDT",state="live"\} 1/);
+        expect(metrics).toMatch(/level4_feed_deltas_total\{market_id="20",venue="binance",market_type="spot",symbol="NKNUSDT"\} [1-9]/);
+        expect(metrics).toContain(`level4_events_total{kind="spread"} ${sent.spread}`);
+        expect(metrics).toMatch(/level4_kafka_send_seconds_count [1-9]/);
+        expect(metrics).toContain('level4_kafka_dropped{kind="trade"} 0');
+        expect((await fetch(`${metricsUrl}/healthz`)).status).toBe(200);
+        expect((await fetch(`${metricsUrl}/readyz`)).status).toBe(200);
         // Kafka acknowledged every event the feeds produced.
         const produced = (kind: string) => t.events.filter((e) => e.kind === kind).length;
         expect(sent).toEqual({ spread: produced('spread'), trade: produced('trade'), status: produced('status') });
