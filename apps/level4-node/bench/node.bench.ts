@@ -57,6 +57,8 @@ async function replayChild(minFrames: number, pace: unknown): Promise<Child> {
   const dir = capturesDir(import.meta.dirname);
   if (dir === undefined) throw new Error('the node benchmark needs the recordings (LEVEL4_CAPTURES)');
   const child = fork(join(import.meta.dirname, 'replay-child.ts'), [], { execArgv: process.execArgv.filter((a) => a !== '--expose-gc'), stdio: 'inherit' });
+  // A message to a child that has already exited (the last 'close') is not an error worth a crash.
+  child.on('error', () => undefined);
   const next = () => new Promise<Record<string, number>>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Record<string, number>));
     child.once('exit', (code) => reject(new Error(`the replay process ended (${code})`)));
@@ -122,7 +124,7 @@ async function runNode(minFrames: number, pace: unknown): Promise<Run> {
       if (event.receiveTime - firstReceive >= 1_000_000) latenciesMs.push((now - event.receiveTime) / 1000);
     }
   };
-  const node = await startNode(config, { logger: pino({ level: 'silent' }), version: 'bench', onEvent: () => void events++, onBatch });
+  const node = await startNode(config, { logger: pino({ level: process.env['NODE_BENCH_DEBUG'] ? 'warn' : 'silent' }, pino.destination(2)), version: 'bench', onEvent: () => void events++, onBatch });
   const startedAt = performance.now();
   try {
     for (const market of MARKETS) {

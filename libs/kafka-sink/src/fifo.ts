@@ -24,6 +24,17 @@ export class Fifo<T> {
     return out;
   }
 
+  /**
+   * Removes and returns items from the front while `fits` accepts them (up to `max`): the first
+   * item it refuses, and everything behind it, stay.
+   */
+  takeWhile(max: number, fits: (item: T) => boolean): T[] {
+    let end = this.head;
+    const limit = Math.min(this.items.length, this.head + max);
+    while (end < limit && fits(this.items[end] as T)) end++;
+    return this.take(end - this.head);
+  }
+
   /** Puts items back in front, in their order (a batch that could not be sent). */
   unshiftAll(items: readonly T[]): void {
     if (items.length === 0) return;

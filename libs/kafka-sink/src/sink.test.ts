@@ -125,6 +125,19 @@ describe('KafkaSink on a real broker', () => {
     expect(sink.stats().sent.trade).toBe(11);
   });
 
+  it('splits a busy market\'s backlog into record batches the broker accepts (1 MiB each at most)', async () => {
+    const topics = freshTopics();
+    const sink = new KafkaSink({ brokers: brokers.split(','), topics });
+    await sink.ensureMarket(6);
+    // 6,000 spreads of one market (~1.9 MB) waiting at once: one request would be one oversized batch.
+    for (let i = 1; i <= 6_000; i++) sink.publish(spread(6, i, `43000.${i}`));
+    expect(await sink.flush(30_000)).toBe(true);
+    const stats = sink.stats();
+    await sink.close();
+    expect(stats).toMatchObject({ sendErrors: 0, sent: { spread: 6_000 }, dropped: { spread: 0 } });
+    expect(stats.batches).toBeGreaterThan(2);
+  });
+
   it('refuses, loudly, what cannot have its own partition', async () => {
     const errors: string[] = [];
     const logger = { info: () => undefined, warn: () => undefined, error: (_f: object, m: string) => errors.push(m) };

@@ -29,6 +29,12 @@ export interface KafkaSinkOptions {
   readonly lingerMs?: number;
   /** Records per produce request at most (default 5,000). */
   readonly maxBatchRecords?: number;
+  /**
+   * Bytes of one partition's records per produce request at most (default 512 KiB). The broker
+   * refuses a record batch above its `message.max.bytes` (1 MiB by default) as a whole, so one busy
+   * market's backlog must never make one.
+   */
+  readonly maxPartitionBytes?: number;
   /** Trades and statuses held while Kafka is away; beyond it the oldest are dropped, counted and logged (default 200,000). */
   readonly bufferLimit?: number;
   /** Spreads held before the backlog is conflated to the latest spread per market (default 50,000). */
@@ -79,6 +85,8 @@ interface Pending {
   readonly event: FeedEvent;
   readonly topic: string;
   readonly message: Message;
+  /** Bytes it adds to a record batch, about: key, value, headers, record overhead. */
+  readonly size: number;
 }
 
 /**
@@ -96,6 +104,7 @@ export class KafkaSink {
   private readonly compression: CompressionTypes;
   private readonly lingerMs: number;
   private readonly maxBatch: number;
+  private readonly maxPartitionBytes: number;
   private readonly bufferLimit: number;
   private readonly spreadLimit: number;
   private readonly minPartitions: number;
@@ -132,6 +141,7 @@ export class KafkaSink {
     this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     this.lingerMs = options.lingerMs ?? 5;
     this.maxBatch = options.maxBatchRecords ?? 5_000;
+    this.maxPartitionBytes = options.maxPartitionBytes ?? 512 * 1024;
     this.bufferLimit = options.bufferLimit ?? 200_000;
     this.spreadLimit = options.spreadBufferLimit ?? 50_000;
     this.minPartitions = options.minPartitions ?? 16;
@@ -268,7 +278,7 @@ export class KafkaSink {
       timestamp: String(Math.floor(time / 1000)),
       headers: { 'content-type': encoded.contentType, schema: encoded.schema },
     };
-    const pending = { event, topic, message };
+    const pending = { event, topic, message, size: encoded.value.length + 80 };
     if (event.kind === 'spread') {
       this.spreads.push(pending);
       if (this.spreads.length > this.spreadLimit) this.conflateSpreads();
@@ -324,8 +334,7 @@ export class KafkaSink {
     let failures = 0;
     while (this.pendingCount > 0) {
       // Trades and statuses first: they are the ones that must not be lost.
-      const batch = this.urgent.take(this.maxBatch);
-      if (batch.length < this.maxBatch) batch.push(...this.spreads.take(this.maxBatch - batch.length));
+      const batch = this.nextBatch();
       const byTopic = new Map<string, Message[]>();
       for (const p of batch) {
         let list = byTopic.get(p.topic);
@@ -352,6 +361,13 @@ export class KafkaSink {
         this.onBatch?.({ ok: true, records: batch.length, latencyMs, events: batch.map((p) => p.event) });
       } catch (error) {
         this.inFlight = [];
+        const only = batch.length === 1 ? (batch[0] as Pending) : undefined;
+        if (only && (error as { type?: string }).type === 'MESSAGE_TOO_LARGE') {
+          // One record the broker will never take: waiting would stop everything behind it.
+          this.counts.dropped[only.event.kind]++;
+          this.logger.error({ marketId: only.event.marketId, bytes: only.size }, 'kafka-sink: record larger than the broker accepts, dropped');
+          continue;
+        }
         if (!(error instanceof Error && error.message.endsWith('for their partition'))) this.requeue(batch);
         this.counts.sendErrors++;
         failures++;
@@ -372,6 +388,31 @@ export class KafkaSink {
     this.sending = false;
     if (this.pendingCount === 0) for (const resolve of this.idle.splice(0)) resolve();
     else if (!this.closed) this.schedule();
+  }
+
+  /**
+   * The next produce request: trades and statuses first (they are the ones that must not be lost),
+   * then spreads, in queue order, until the record limit or until a partition's share would pass
+   * `maxPartitionBytes` (the rest waits for the next request).
+   */
+  private nextBatch(): Pending[] {
+    const bytes = new Map<string, number>();
+    let full = false;
+    const fits = (p: Pending): boolean => {
+      if (full) return false;
+      const key = `${p.topic}\u0000${p.message.partition}`;
+      const size = (bytes.get(key) ?? 0) + p.size;
+      // One record alone always goes (the broker says whether it is too large).
+      if (size > this.maxPartitionBytes && bytes.has(key)) {
+        full = true;
+        return false;
+      }
+      bytes.set(key, size);
+      return true;
+    };
+    const batch = this.urgent.takeWhile(this.maxBatch, fits);
+    if (!full && batch.length < this.maxBatch) batch.push(...this.spreads.takeWhile(this.maxBatch - batch.length, fits));
+    return batch;
   }
 
   private requeue(batch: readonly Pending[]): void {
