@@ -25,7 +25,7 @@ import { benchSuite, ENV, type Figure, type Rng } from '@level4/tools-bench';
 
 const PER_KIND = Number(process.env['SINK_BENCH_EVENTS'] ?? 200_000);
 const MARKETS = 16;
-const BATCH = 5_000;
+const BATCH = Number(process.env['SINK_BENCH_BATCH'] ?? 5_000);
 const BROKERS_ENV = 'LEVEL4_SINK_BENCH_BROKERS';
 
 const suite = benchSuite('sink');

@@ -25,9 +25,9 @@ export interface KafkaSinkOptions {
   readonly encoding?: Encoding;
   /** kafkajs has gzip built in; other codecs would need native or third-party code. Default none. */
   readonly compression?: Compression;
-  /** How long the first event of an idle sink waits for company before a send (default 5 ms). */
+  /** How long the first event of an idle sink waits for company before a send (default 2 ms). */
   readonly lingerMs?: number;
-  /** Records per produce request at most (default 5,000). */
+  /** Records per produce request at most (default 2,000: measured best with kafkajs here, `npm run bench -- sink`). */
   readonly maxBatchRecords?: number;
   /**
    * Bytes of one partition's records per produce request at most (default 512 KiB). The broker
@@ -139,8 +139,8 @@ export class KafkaSink {
     this.topics = { ...DEFAULT_TOPICS, ...options.topics };
     this.encoding = options.encoding ?? 'json';
     this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-    this.lingerMs = options.lingerMs ?? 5;
-    this.maxBatch = options.maxBatchRecords ?? 5_000;
+    this.lingerMs = options.lingerMs ?? 2;
+    this.maxBatch = options.maxBatchRecords ?? 2_000;
     this.maxPartitionBytes = options.maxPartitionBytes ?? 512 * 1024;
     this.bufferLimit = options.bufferLimit ?? 200_000;
     this.spreadLimit = options.spreadBufferLimit ?? 50_000;
