@@ -59,8 +59,9 @@ describe('coinbase adapter', () => {
     expect(coinbase.verify).toBeUndefined();
   });
 
-  it('no app-level ping: heartbeats every second, a socket silent for 10 s is stale', () => {
-    expect(coinbase.keepalive).toBeUndefined();
+  it('heartbeats every second are the life sign: WebSocket pings on schedule, no app-level ping, a socket without venue frames for 10 s is stale', () => {
+    expect(coinbase.keepalive).toEqual({ intervalMs: 5_000 });
+    expect(coinbase.keepalive?.frame).toBeUndefined();
     expect(coinbase.livenessMs).toBe(10_000);
   });
 

@@ -62,8 +62,11 @@ export function createCoinbaseAdapter(options: CoinbaseOptions = {}): VenueAdapt
     marketTypes: Object.freeze(['spot'] as const),
     urls,
     limits: LIMITS,
-    // Heartbeats come every second; none for 10 s means the socket is dead (spec §8).
+    // Heartbeats come every second; none for 10 s means the socket is dead (spec §8). A keepalive
+    // makes the engine ping on schedule and count only the venue's frames as life: a server that
+    // still answers pings but sends no heartbeats is stale.
     livenessMs: 10_000,
+    keepalive: Object.freeze({ intervalMs: 5_000 }),
     instrumentsUrl: (type, cursor) => instrumentsUrl(urls, type, cursor),
     parseInstruments,
     endpoints: (type: MarketType) => {
