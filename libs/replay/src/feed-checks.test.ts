@@ -1,6 +1,6 @@
 import type { FeedEvent, FeedState, SpreadEvent, StatusEvent, TradeEvent } from '@level4/feed';
 import { describe, expect, it } from 'vitest';
-import { afterLive, collectingLogger, spreadsOf, statusStory, tradesOf, unsoundSpreads } from './feed-checks.js';
+import { afterLive, collectingLogger, spreadsOf, states, statusStory, tradesOf, unsoundSpreads } from './feed-checks.js';
 
 const ref = (marketId: number) => ({ marketId, venue: 'test', marketType: 'spot' as const, symbol: marketId === 1 ? 'BTCUSDT' : 'ETHUSDT' });
 
@@ -158,5 +158,14 @@ describe('feed checks', () => {
       { level: 'warn', message: 'malformed frame', fields: { frame: 'garbage', markets: [1, 2] } },
       { level: 'error', message: 'boom', fields: {} },
     ]);
+  });
+});
+
+describe('states', () => {
+  it("is the market's Status states in order, from events or from a run", () => {
+    const events = [status(1, 'starting'), status(2, 'starting'), status(1, 'syncing'), status(1, 'live', 'x'), spread(1, 1, '1', '2')];
+    expect(states(events, 1)).toEqual(['starting', 'syncing', 'live']);
+    expect(states({ events }, 2)).toEqual(['starting']);
+    expect(states({ events }, 3)).toEqual([]);
   });
 });

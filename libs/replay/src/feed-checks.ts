@@ -11,6 +11,11 @@ export function statusStory(events: readonly FeedEvent[], marketId: number): [st
   return events.filter((e): e is StatusEvent => e.kind === 'status' && e.marketId === marketId).map((e) => [e.state, e.reason]);
 }
 
+/** The market's Status states in order (`statusStory` without the reasons), from events or a run. */
+export function states(source: readonly FeedEvent[] | { readonly events: readonly FeedEvent[] }, marketId: number): FeedState[] {
+  return statusStory('events' in source ? source.events : source, marketId).map(([state]) => state);
+}
+
 /** The market's Spread events in order. */
 export function spreadsOf(events: readonly FeedEvent[], marketId: number): SpreadEvent[] {
   return events.filter((e): e is SpreadEvent => e.kind === 'spread' && e.marketId === marketId);
