@@ -5,8 +5,8 @@
  * this adapter. Every case checks the Status story, the counters, and that no Spread leaves a
  * market while its book is broken (between a non-live Status and the next `live`), nor a crossed one.
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec } from '@level4/feed';
-import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { BYBIT_URLS, createBybitAdapter } from '../src/index.js';
 
@@ -18,25 +18,17 @@ type Level = [string, string];
 
 // ---- sessions, written as Bybit sends them --------------------------------------------------------
 
-let clock = T0;
-const tick = () => (clock += 100);
-
-function open(): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'open', url: LINEAR };
-}
-
-function recv(frame: unknown): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'recv', url: LINEAR, data: typeof frame === 'string' ? frame : JSON.stringify(frame) };
-}
+const script = new CaptureScript({ t0: T0, url: LINEAR });
+const { open, recv } = script;
 
 /** `orderbook.1000.<symbol>`, linear field order (type first), `cts` = matching-engine time. */
 function book(symbol: string, type: 'snapshot' | 'delta', u: number, b: readonly Level[], a: readonly Level[]): CaptureLine {
-  const ts = clock + 100;
+  const ts = script.t + 100;
   return recv({ topic: `orderbook.1000.${symbol}`, type, ts, data: { s: symbol, b, a, u, seq: 7_000_000 + u }, cts: ts - 2 });
 }
 
 function trade(symbol: string, id: string, side: 'Buy' | 'Sell', price: string, size: string): CaptureLine {
-  const ts = clock + 100;
+  const ts = script.t + 100;
   return recv({ topic: `publicTrade.${symbol}`, type: 'snapshot', ts, data: [{ T: ts - 1, s: symbol, S: side, v: size, p: price, L: 'PlusTick', i: `${symbol}-${id}`, BT: false }] });
 }
 
@@ -111,28 +103,14 @@ const INSTRUMENTS = {
 const BTC_MARKET: FeedSpec = { id: 1, venue: 'bybit', type: 'futures', base: 'BTC', quote: 'USDT' };
 const ETH_MARKET: FeedSpec = { id: 2, venue: 'bybit', type: 'futures', base: 'ETH', quote: 'USDT' };
 
-interface Run {
-  readonly capture: readonly CaptureLine[];
-  readonly markets?: readonly FeedSpec[];
-  readonly faults?: readonly Fault[];
-  readonly until?: (events: readonly FeedEvent[]) => boolean;
-  readonly livenessMs?: number;
-  readonly logger?: FeedLogger;
-}
-
-function run(options: Run): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    capture: options.capture,
-    urls: BYBIT_URLS,
-    adapter: (urls) => createBybitAdapter({ urls }),
-    markets: options.markets ?? [BTC_MARKET],
-    replay: { routes: [INSTRUMENTS], faults: options.faults ?? [] },
-    timing: options.livenessMs === undefined ? TIMING : { ...TIMING, livenessMs: options.livenessMs },
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.until ? { until: options.until } : {}),
-    timeoutMs: 8_000,
-  });
-}
+const run = replayRunner({
+  urls: BYBIT_URLS,
+  adapter: (urls) => createBybitAdapter({ urls }),
+  markets: [BTC_MARKET],
+  routes: [INSTRUMENTS],
+  timing: TIMING,
+  timeoutMs: 8_000,
+});
 
 // ---- what the events must show -----------------------------------------------------------------
 
@@ -151,16 +129,9 @@ function expectCounters(feed: { counters: Readonly<FeedCounters> } | undefined, 
  * The client frames of one connection, parsed. They leave at the venue's rate of 10 a second, so
  * they may trail the events: wait for them with `vi.waitFor`.
  */
-function sent(r: ReplayedFeeds, connection: number): { req_id?: string; op?: string; args?: string[] }[] {
-  return r.server.received.filter((x) => x.connection === connection).map((x) => JSON.parse(x.data) as { req_id?: string; op?: string; args?: string[] });
-}
+const sent = (r: ReplayedFeeds, connection: number) => clientFrames<{ req_id?: string; op?: string; args?: string[] }>(r, connection);
 
 const topics = (symbol: string) => [`orderbook.1000.${symbol}`, `publicTrade.${symbol}`];
-
-/** Every level of one side of a market's book, best first, as [price, size]. */
-function levels(r: ReplayedFeeds, id: number, side: 'bid' | 'ask'): string[][] {
-  return [...r.engine.book(id)!.levels(side)].map((l) => [l.price, l.size]);
-}
 
 // ---- the cases ---------------------------------------------------------------------------------
 
@@ -188,7 +159,7 @@ describe('Bybit faults through the replay server and the feed engine', () => {
       expect(feed?.sequence).toBe(106);
       // Connection 1 applied 101 and 102 (104.. belonged to no book), connection 2 all six.
       expectCounters(feed, { gaps: 1, resyncs: 1, reconnects: 1, malformedFrames: 0, snapshots: 2, deltas: 2 + 6 });
-      expect(levels(r, 1, 'bid')[0]).toEqual(['100.00', sizeOf(106)]);
+      expect(bookSide(r, 1, 'bid')[0]).toEqual(['100.00', sizeOf(106)]);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
@@ -220,15 +191,15 @@ describe('Bybit faults through the replay server and the feed engine', () => {
     const r = await run({ capture });
     try {
       const feed = r.engine.feed(1);
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(feed, { gaps: 0, resyncs: 0, reconnects: 0, malformedFrames: 0, snapshots: 2, deltas: 4 });
       expect(feed?.sequence).toBe(3);
       // Nothing of the book before the restart is left.
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['95.00', '4'],
         ['94.90', '6'],
       ]);
-      expect(levels(r, 1, 'ask')).toEqual([
+      expect(bookSide(r, 1, 'ask')).toEqual([
         ['95.20', '8'],
         ['95.30', '1'],
       ]);
@@ -295,7 +266,7 @@ describe('Bybit faults through the replay server and the feed engine', () => {
       expectCounters(feed, { reconnects: 1, resyncs: 0, gaps: 0, malformedFrames: 0, snapshots: 2 });
       expect(r.server.connections).toBe(2);
       expect(r.engine.book(1)!.sizeAt('bid', ghost)).toBeUndefined();
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['100.00', sizeOf(503)],
         ['99.90', '2'],
         ['99.80', '3'],
@@ -353,13 +324,13 @@ describe('Bybit faults through the replay server and the feed engine', () => {
       ]);
 
       // ETHUSDT: never left live, every delta applied, spreads on while BTCUSDT was resyncing.
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, gaps: 0, reconnects: 0, snapshots: 1, deltas: 5, trades: 1 });
       expect(r.engine.feed(2)?.sequence).toBe(105);
       const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
       const ethAfter = spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize);
       expect(ethAfter).toEqual([sizeOf(103), sizeOf(104), sizeOf(105)]);
-      expect(levels(r, 2, 'bid')).toEqual([
+      expect(bookSide(r, 2, 'bid')).toEqual([
         ['2000.00', sizeOf(105)],
         ['1999.50', '2'],
         ['1999.00', '3'],
@@ -396,7 +367,7 @@ describe('Bybit faults through the replay server and the feed engine', () => {
   it('stall: no data past livenessMs -> Status stale, a reconnect, live again on connection 2', async () => {
     const capture = [open(), snapshot('BTCUSDT', BTC, 100), ...deltas('BTCUSDT', BTC, 101, 105)];
     // Snapshot, 101 and 102, then the socket stays open and silent for good.
-    const r = await run({ capture, livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 105) });
+    const r = await run({ capture, timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 105) });
     try {
       const st = statusStory(r.events, 1);
       expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'stale', 'syncing', 'live']);
@@ -447,7 +418,7 @@ describe('Bybit faults through the replay server and the feed engine', () => {
         { req_id: '3', op: 'subscribe', args: topics('BTCUSDT') },
       ]);
 
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { gaps: 0, resyncs: 0, reconnects: 0, malformedFrames: 0, snapshots: 1, deltas: 5 });
       const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
       expect(spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize)).toEqual([sizeOf(103), sizeOf(104), sizeOf(105)]);
