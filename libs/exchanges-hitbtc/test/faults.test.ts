@@ -6,8 +6,8 @@
  * the Status story, the counters, and that no Spread leaves a market while its book is broken
  * (between a non-live Status and the next `live`), nor a crossed one.
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec, MarketType } from '@level4/feed';
-import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import type { FeedCounters, FeedEvent, FeedSpec, MarketType } from '@level4/feed';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { createHitbtcAdapter, HITBTC_URLS } from '../src/index.js';
 
@@ -19,24 +19,16 @@ type Level = [string, string];
 
 // ---- sessions, written as HitBTC sends them -------------------------------------------------------
 
-let clock = T0;
-const tick = () => (clock += 100);
-
-function open(): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'open', url: WS };
-}
-
-function recv(frame: unknown): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'recv', url: WS, data: typeof frame === 'string' ? frame : JSON.stringify(frame) };
-}
+const script = new CaptureScript({ t0: T0, url: WS });
+const { open, recv } = script;
 
 /** `orderbook/full` snapshot or update of one symbol (spec §4). */
 function book(symbol: string, kind: 'snapshot' | 'update', s: number, b: readonly Level[], a: readonly Level[]): CaptureLine {
-  return recv({ ch: 'orderbook/full', [kind]: { [symbol]: { t: clock + 99, s, a, b } } });
+  return recv({ ch: 'orderbook/full', [kind]: { [symbol]: { t: script.t + 99, s, a, b } } });
 }
 
 function trade(symbol: string, id: number, side: 'buy' | 'sell', price: string, size: string): CaptureLine {
-  return recv({ ch: 'trades', update: { [symbol]: [{ t: clock + 99, i: id, p: price, q: size, s: side }] } });
+  return recv({ ch: 'trades', update: { [symbol]: [{ t: script.t + 99, i: id, p: price, q: size, s: side }] } });
 }
 
 interface Prices {
@@ -110,34 +102,14 @@ const market = (id: number, type: MarketType, base: string): FeedSpec => ({ id, 
 const BTC_SPOT = market(1, 'spot', 'BTC');
 const ETH_SPOT = market(2, 'spot', 'ETH');
 
-interface Run {
-  readonly capture: readonly CaptureLine[];
-  readonly markets?: readonly FeedSpec[];
-  readonly faults?: readonly Fault[];
-  readonly routes?: readonly { url: string; body: string }[];
-  readonly until?: (events: readonly FeedEvent[]) => boolean;
-  readonly livenessMs?: number;
-  readonly resyncTimeoutMs?: number;
-  readonly logger?: FeedLogger;
-}
-
-function run(options: Run): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    capture: options.capture,
-    urls: HITBTC_URLS,
-    adapter: (urls) => createHitbtcAdapter({ urls }),
-    markets: options.markets ?? [BTC_SPOT],
-    replay: { routes: options.routes ?? [INSTRUMENTS], faults: options.faults ?? [] },
-    timing: {
-      ...TIMING,
-      ...(options.livenessMs === undefined ? {} : { livenessMs: options.livenessMs }),
-      ...(options.resyncTimeoutMs === undefined ? {} : { resyncTimeoutMs: options.resyncTimeoutMs }),
-    },
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.until ? { until: options.until } : {}),
-    timeoutMs: 8_000,
-  });
-}
+const run = replayRunner({
+  urls: HITBTC_URLS,
+  adapter: (urls) => createHitbtcAdapter({ urls }),
+  markets: [BTC_SPOT],
+  routes: [INSTRUMENTS],
+  timing: TIMING,
+  timeoutMs: 8_000,
+});
 
 // ---- what the events must show -----------------------------------------------------------------
 
@@ -164,7 +136,7 @@ interface Sent {
  * they may trail the events: wait for them with `vi.waitFor`.
  */
 function sent(r: ReplayedFeeds, connection: number): Sent[] {
-  return r.server.received.filter((x) => x.connection === connection).map((x) => JSON.parse(x.data) as Sent);
+  return clientFrames<Sent>(r, connection);
 }
 
 /** The two frames of one (un)subscribe request: book, then trades (no history on subscribe). */
@@ -173,11 +145,6 @@ function request(method: 'subscribe' | 'unsubscribe', symbols: string[], id: num
     { method, ch: 'orderbook/full', params: { symbols }, id },
     { method, ch: 'trades', params: method === 'subscribe' ? { symbols, limit: 0 } : { symbols }, id },
   ];
-}
-
-/** Every level of one side of a market's book, best first, as [price, size]. */
-function levels(r: ReplayedFeeds, id: number, side: 'bid' | 'ask'): string[][] {
-  return [...r.engine.book(id)!.levels(side)].map((l) => [l.price, l.size]);
 }
 
 const ack = (ch: string, symbols: string[], id: number) => recv({ result: { ch, subscriptions: symbols }, id });
@@ -225,11 +192,11 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
         ...request('subscribe', ['BTCUSDT_PERP'], 3),
       ]);
 
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { gaps: 0, resyncs: 0, reconnects: 0, malformedFrames: 0, snapshots: 1, deltas: 5, trades: 1 });
       const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
       expect(spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize)).toEqual([sizeOf(103), sizeOf(104), sizeOf(105)]);
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['100.00', sizeOf(301)],
         ['99.90', '2'],
         ['99.80', '3'],
@@ -246,7 +213,7 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
     const capture = [open(), snapshot('BTCUSDT', BTC, 100), ...updates('BTCUSDT', BTC, 101, 106), trade('BTCUSDT', 9001, 'buy', '100.10', '0.5')];
     // Long enough for the four frames of unsubscribe + subscribe to leave at 10 a second.
     const resyncTimeoutMs = 1_000;
-    const r = await run({ capture, resyncTimeoutMs, faults: [{ kind: 'skip', connection: 1, frames: isUpdate('BTCUSDT', 103) }], until: reached(1, 2, 106) });
+    const r = await run({ capture, timing: { resyncTimeoutMs }, faults: [{ kind: 'skip', connection: 1, frames: isUpdate('BTCUSDT', 103) }], until: reached(1, 2, 106) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
@@ -265,7 +232,7 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
       expect(feed?.sequence).toBe(106);
       // Connection 1 applied 101 and 102 (104.. belonged to no book), connection 2 all six.
       expectCounters(feed, { gaps: 1, resyncs: 1, reconnects: 1, malformedFrames: 0, snapshots: 2, deltas: 2 + 6 });
-      expect(levels(r, 1, 'bid')[0]).toEqual(['100.00', sizeOf(106)]);
+      expect(bookSide(r, 1, 'bid')[0]).toEqual(['100.00', sizeOf(106)]);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
@@ -310,7 +277,7 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
       await vi.waitFor(() => expect(sent(r, 1).length).toBeGreaterThanOrEqual(6), { timeout: 3_000 });
       expect(sent(r, 1).slice(2)).toEqual([...request('unsubscribe', ['BTCUSDT'], 2), ...request('subscribe', ['BTCUSDT'], 3)]);
 
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, gaps: 0, reconnects: 0, snapshots: 1, deltas: 5 });
       expect(r.engine.feed(2)?.sequence).toBe(105);
       expect(r.server.connections).toBe(1);
@@ -352,7 +319,7 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
     const capture = [open(), recv(refused), open(), snapshot('BTCUSDT', BTC, 100), ...updates('BTCUSDT', BTC, 101, 103)];
     const logger = collectingLogger();
     // Long enough for the retried request's two frames to leave at 10 a second before the reconnect.
-    const r = await run({ capture, logger, resyncTimeoutMs: 1_000, until: reached(1, 1, 103) });
+    const r = await run({ capture, logger, timing: { resyncTimeoutMs: 1_000 }, until: reached(1, 1, 103) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
@@ -381,7 +348,7 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
     const r = await run({ capture, logger, faults: [{ kind: 'inject', connection: 1, before: isUpdate('BTCUSDT', 103), text: invalid }], until: reached(1, 1, 104) });
     try {
       expect(r.completed).toBe(true);
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
       expect(logger.lines).toContainEqual(
         expect.objectContaining({ level: 'warn', message: 'venue error', fields: expect.objectContaining({ error: '1 Invalid json: unexpected end of JSON input', symbols: [] }) }),
       );
@@ -443,7 +410,7 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
       expect(feed?.sequence).toBe(503);
       expectCounters(feed, { reconnects: 1, resyncs: 0, gaps: 0, malformedFrames: 0, snapshots: 2 });
       expect(r.engine.book(1)!.sizeAt('bid', ghost)).toBeUndefined();
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['100.00', sizeOf(503)],
         ['99.90', '2'],
         ['99.80', '3'],
@@ -458,7 +425,7 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
   // A stalled replay is a hung peer: no data and no pongs to the engine's protocol pings.
   it('stalled socket: no data past livenessMs -> Status stale, a reconnect, live again on connection 2', async () => {
     const capture = [open(), snapshot('BTCUSDT', BTC, 100), ...updates('BTCUSDT', BTC, 101, 105)];
-    const r = await run({ capture, livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 105) });
+    const r = await run({ capture, timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 105) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
@@ -513,7 +480,7 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
 
       await r.engine.refreshInstruments();
       await vi.waitFor(() => expect(statusStory(r.events, 1).at(-1)![0]).toBe('live'), { timeout: 10_000 });
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'failed', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live', 'failed', 'syncing', 'live']);
       expect(r.server.requests.filter((q) => q.url === SYMBOLS_URL)).toHaveLength(3);
       // Its socket (it was the only market on it) was closed when it halted: its return needed a new one.
       expect(r.server.connections).toBe(2);
