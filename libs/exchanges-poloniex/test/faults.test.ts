@@ -7,8 +7,8 @@
  * Spread leaves a market while its book is broken (between a non-live Status and the next `live`),
  * nor a crossed one.
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec, StatusEvent, VenueAdapter } from '@level4/feed';
-import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import type { FeedCounters, FeedEvent, FeedSpec, StatusEvent, VenueAdapter } from '@level4/feed';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { createPoloniexAdapter, POLONIEX_URLS } from '../src/index.js';
 
@@ -20,24 +20,16 @@ type Level = [string, string];
 
 // ---- sessions, written as Poloniex sends them ------------------------------------------------------
 
-let clock = T0;
-const tick = () => (clock += 100);
-
-function open(): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'open', url: WS };
-}
-
-function recv(frame: unknown): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'recv', url: WS, data: typeof frame === 'string' ? frame : JSON.stringify(frame) };
-}
+const script = new CaptureScript({ t0: T0, url: WS });
+const { open, recv } = script;
 
 /** A `book_lv2` frame of one symbol (spec §4): `id` this version, `lastId` the one before. */
 function book(symbol: string, action: 'snapshot' | 'update', id: number, lastId: number, bids: readonly Level[], asks: readonly Level[]): CaptureLine {
-  return recv({ channel: 'book_lv2', data: [{ symbol, createTime: clock + 95, asks, bids, lastId, id, ts: clock + 99 }], action });
+  return recv({ channel: 'book_lv2', data: [{ symbol, createTime: script.t + 95, asks, bids, lastId, id, ts: script.t + 99 }], action });
 }
 
 function trade(symbol: string, id: string, side: 'buy' | 'sell', price: string, quantity: string): CaptureLine {
-  return recv({ channel: 'trades', data: [{ symbol, amount: '1', quantity, takerSide: side, createTime: clock + 95, price, id, ts: clock + 99 }] });
+  return recv({ channel: 'trades', data: [{ symbol, amount: '1', quantity, takerSide: side, createTime: script.t + 95, price, id, ts: script.t + 99 }] });
 }
 
 interface Prices {
@@ -105,36 +97,14 @@ const market = (id: number, base: string): FeedSpec => ({ id, venue: 'poloniex',
 const BTC_SPOT = market(1, 'BTC');
 const ETH_SPOT = market(2, 'ETH');
 
-interface Run {
-  readonly capture: readonly CaptureLine[];
-  readonly markets?: readonly FeedSpec[];
-  readonly faults?: readonly Fault[];
-  readonly routes?: readonly { url: string; body: string }[];
-  readonly until?: (events: readonly FeedEvent[]) => boolean;
-  readonly livenessMs?: number;
-  readonly resyncTimeoutMs?: number;
-  readonly logger?: FeedLogger;
-  readonly adapter?: (urls: Record<string, string>) => VenueAdapter;
-  readonly pace?: 'fast' | 'real';
-}
-
-function run(options: Run): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    capture: options.capture,
-    urls: POLONIEX_URLS,
-    adapter: options.adapter ?? ((urls) => createPoloniexAdapter({ urls })),
-    markets: options.markets ?? [BTC_SPOT],
-    replay: { routes: options.routes ?? [INSTRUMENTS], faults: options.faults ?? [], ...(options.pace ? { pace: options.pace } : {}) },
-    timing: {
-      ...TIMING,
-      ...(options.livenessMs === undefined ? {} : { livenessMs: options.livenessMs }),
-      ...(options.resyncTimeoutMs === undefined ? {} : { resyncTimeoutMs: options.resyncTimeoutMs }),
-    },
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.until ? { until: options.until } : {}),
-    timeoutMs: 8_000,
-  });
-}
+const run = replayRunner({
+  urls: POLONIEX_URLS,
+  adapter: (urls) => createPoloniexAdapter({ urls }),
+  markets: [BTC_SPOT],
+  routes: [INSTRUMENTS],
+  timing: TIMING,
+  timeoutMs: 8_000,
+});
 
 // ---- what the events must show -----------------------------------------------------------------
 
@@ -157,7 +127,7 @@ interface Sent {
 
 /** The client frames of one connection, parsed (they leave at 50 a second: wait for them with `vi.waitFor`). */
 function sent(r: ReplayedFeeds, connection: number): Sent[] {
-  return r.server.received.filter((x) => x.connection === connection).map((x) => JSON.parse(x.data) as Sent);
+  return clientFrames<Sent>(r, connection);
 }
 
 /** The two frames of one (un)subscribe request: book, then trades. */
@@ -166,11 +136,6 @@ function request(event: 'subscribe' | 'unsubscribe', symbols: string[]): Sent[] 
     { event, channel: ['book_lv2'], symbols },
     { event, channel: ['trades'], symbols },
   ];
-}
-
-/** Every level of one side of a market's book, best first, as [price, size]. */
-function levels(r: ReplayedFeeds, id: number, side: 'bid' | 'ask'): string[][] {
-  return [...r.engine.book(id)!.levels(side)].map((l) => [l.price, l.size]);
 }
 
 // ---- the cases ---------------------------------------------------------------------------------
@@ -214,12 +179,12 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
       await vi.waitFor(() => expect(sent(r, 1).length).toBeGreaterThanOrEqual(6), { timeout: 3_000 });
       expect(sent(r, 1)).toEqual([...request('subscribe', ['BTC_USDT', 'ETH_USDT']), ...request('unsubscribe', ['BTC_USDT']), ...request('subscribe', ['BTC_USDT'])]);
 
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { gaps: 0, resyncs: 0, reconnects: 0, malformedFrames: 0, snapshots: 1, deltas: 5, trades: 1 });
       const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
       expect(spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize)).toEqual([sizeOf(103), sizeOf(104), sizeOf(105)]);
       expect(tradesOf(r.events, 2).map((t) => [t.tradeId, t.side, t.price, t.size])).toEqual([['7001', 'sell', '2000.00', '0.1']]);
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['100.00', sizeOf(301)],
         ['99.90', '2'],
         ['99.80', '3'],
@@ -259,7 +224,7 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
       // 105 and 117 chained; 204 came while the market waited for its snapshot.
       expectCounters(r.engine.feed(1), { gaps: 1, resyncs: 1, reconnects: 0, malformedFrames: 0, snapshots: 3, deltas: 3 });
       expect(r.engine.feed(1)?.sequence).toBe(401);
-      expect(levels(r, 1, 'bid')).toEqual([['100.00', sizeOf(401)]]);
+      expect(bookSide(r, 1, 'bid')).toEqual([['100.00', sizeOf(401)]]);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
@@ -302,7 +267,7 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
       await vi.waitFor(() => expect(sent(r, 1).length).toBeGreaterThanOrEqual(6), { timeout: 3_000 });
       expect(sent(r, 1).slice(2)).toEqual([...request('unsubscribe', ['BTC_USDT']), ...request('subscribe', ['BTC_USDT'])]);
 
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, gaps: 0, reconnects: 0, snapshots: 1, deltas: 4 });
       expect(r.engine.feed(2)?.sequence).toBe(104);
       expect(r.server.connections).toBe(1);
@@ -393,7 +358,7 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
     });
     try {
       expect(r.completed).toBe(true);
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
       const errors = logger.lines.filter((l) => l.message === 'venue error').map((l) => l.fields?.['error']);
       expect(errors).toEqual(['Already subscribed', 'subscribe failed: Subscription failed']);
       expectCounters(r.engine.feed(1), { venueErrors: 0, gaps: 0, resyncs: 0, reconnects: 0, malformedFrames: 0, snapshots: 1, deltas: 4 });
@@ -428,7 +393,7 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
       expect(feed?.sequence).toBe(503);
       expectCounters(feed, { reconnects: 1, resyncs: 0, gaps: 0, malformedFrames: 0, snapshots: 2 });
       expect(r.engine.book(1)!.sizeAt('bid', ghost)).toBeUndefined();
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['100.00', sizeOf(503)],
         ['99.90', '2'],
         ['99.80', '3'],
@@ -450,7 +415,7 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
       return { ...real, keepalive: { intervalMs: 100, frame: real.keepalive!.frame } };
     };
     const livenessMs = 400;
-    const r = await run({ capture, adapter, pace: 'real', livenessMs, until: reached(1, 2, 102) });
+    const r = await run({ capture, adapter, pace: 'real', timing: { livenessMs }, until: reached(1, 2, 102) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
@@ -473,7 +438,7 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
   // A stalled replay is a hung peer: no data and no pongs.
   it('stalled socket: no data past livenessMs -> Status stale, a reconnect, live again on connection 2', async () => {
     const capture = [open(), snapshot('BTC_USDT', BTC, 100), ...updates('BTC_USDT', BTC, 101, 105)];
-    const r = await run({ capture, livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 105) });
+    const r = await run({ capture, timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 105) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
@@ -501,7 +466,7 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
 
       await r.engine.refreshInstruments();
       await vi.waitFor(() => expect(statusStory(r.events, 1).at(-1)![0]).toBe('live'), { timeout: 10_000 });
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'failed', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live', 'failed', 'syncing', 'live']);
       expect(r.server.requests.filter((q) => q.url === MARKETS_URL)).toHaveLength(3);
       // Its socket (it was the only market on it) was closed when it halted: its return needed a new one.
       expect(r.server.connections).toBe(2);
