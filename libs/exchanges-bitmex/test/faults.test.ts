@@ -5,8 +5,8 @@
  * faults (skip, inject, stall) into the full feed engine with this adapter. Every case checks the
  * Status story, the counters, and that no Spread leaves a market while its book is broken.
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec } from '@level4/feed';
-import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { BITMEX_URLS, createBitmexAdapter } from '../src/index.js';
 
@@ -16,20 +16,12 @@ const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 
 // ---- sessions, written as BitMEX sends them ------------------------------------------------------
 
-let clock = T0;
-const tick = () => (clock += 100);
-const iso = () => new Date(clock).toISOString();
-
-function open(): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'open', url: WS };
-}
-
-function recv(frame: unknown): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'recv', url: WS, data: typeof frame === 'string' ? frame : JSON.stringify(frame) };
-}
+const script = new CaptureScript({ t0: T0, url: WS });
+const { open, recv } = script;
+const iso = () => new Date(script.t).toISOString();
 
 function welcome(): CaptureLine {
-  return recv({ info: 'Welcome to the BitMEX Realtime API.', version: '2026-02-27T09:12:40.000Z', timestamp: new Date(clock).toISOString(), docs: 'https://www.bitmex.com/app/wsAPI', limit: { remaining: 39 } });
+  return recv({ info: 'Welcome to the BitMEX Realtime API.', version: '2026-02-27T09:12:40.000Z', timestamp: new Date(script.t).toISOString(), docs: 'https://www.bitmex.com/app/wsAPI', limit: { remaining: 39 } });
 }
 
 type Side = 'Buy' | 'Sell';
@@ -113,28 +105,14 @@ const ETH: FeedSpec = { id: 2, venue: 'bitmex', type: 'futures', base: 'ETH', qu
 const SPOT: FeedSpec = { id: 3, venue: 'bitmex', type: 'spot', base: 'BTC', quote: 'USDT' };
 const INVERSE: FeedSpec = { id: 4, venue: 'bitmex', type: 'inverse', base: 'BTC', quote: 'USD' };
 
-interface Run {
-  readonly capture: readonly CaptureLine[];
-  readonly markets?: readonly FeedSpec[];
-  readonly faults?: readonly Fault[];
-  readonly until?: (events: readonly FeedEvent[]) => boolean;
-  readonly livenessMs?: number;
-  readonly logger?: FeedLogger;
-}
-
-function run(options: Run): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    capture: options.capture,
-    urls: BITMEX_URLS,
-    adapter: (urls) => createBitmexAdapter({ urls }),
-    markets: options.markets ?? [XBT],
-    replay: { routes: [INSTRUMENTS], faults: options.faults ?? [] },
-    timing: options.livenessMs === undefined ? TIMING : { ...TIMING, livenessMs: options.livenessMs },
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.until ? { until: options.until } : {}),
-    timeoutMs: 8_000,
-  });
-}
+const run = replayRunner({
+  urls: BITMEX_URLS,
+  adapter: (urls) => createBitmexAdapter({ urls }),
+  markets: [XBT],
+  routes: [INSTRUMENTS],
+  timing: TIMING,
+  timeoutMs: 8_000,
+});
 
 // ---- what the events must show -------------------------------------------------------------------
 
@@ -150,16 +128,9 @@ function expectCounters(feed: { counters: Readonly<FeedCounters> } | undefined, 
 }
 
 /** The client frames of one connection, parsed (they leave at 5 a second: wait for them). */
-function sent(r: ReplayedFeeds, connection: number): { op?: string; args?: string[] }[] {
-  return r.server.received.filter((x) => x.connection === connection).map((x) => JSON.parse(x.data) as { op?: string; args?: string[] });
-}
+const sent = (r: ReplayedFeeds, connection: number) => clientFrames<{ op?: string; args?: string[] }>(r, connection);
 
 const topics = (symbol: string) => [`orderBookL2:${symbol}`, `quote:${symbol}`, `trade:${symbol}`];
-
-/** Every level of one side of a market's book, best first, as [price, size]. */
-function levels(r: ReplayedFeeds, id: number, side: 'bid' | 'ask'): string[][] {
-  return [...r.engine.book(id)!.levels(side)].map((l) => [l.price, l.size]);
-}
 
 const bumpOf = (symbol: string, n: number) => (frame: string) => frame.includes('"action":"update"') && frame.includes(`"symbol":"${symbol}"`) && frame.includes(`"size":${sizeOf(n)},`);
 
@@ -195,10 +166,10 @@ describe('BitMEX sessions and faults through the replay server and the feed engi
       const feed = r.engine.feed(3);
       expect(feed?.instrument).toMatchObject({ symbol: S, type: 'spot', base: 'BTC', quote: 'USDT', tickSize: '0.5' });
       expect(feed?.instrument.contractSize).toBeUndefined();
-      expect(statusStory(r.events, 3).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 3)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(feed, { snapshots: 2, deltas: 4, topChecks: 2, topMismatches: 0, trades: 1, resyncs: 0, malformedFrames: 0 });
-      expect(levels(r, 3, 'bid')).toEqual([['99000', '4']]);
-      expect(levels(r, 3, 'ask')).toEqual([['99010', '1']]);
+      expect(bookSide(r, 3, 'bid')).toEqual([['99000', '4']]);
+      expect(bookSide(r, 3, 'ask')).toEqual([['99010', '1']]);
       expect(spreadsOf(r.events, 3).map((s) => [s.bidPrice, s.bidSize, s.askPrice, s.askSize])).toEqual([
         ['100000', '10', '100001', '10'],
         ['100000.5', '3', '100001', '10'],
@@ -243,7 +214,7 @@ describe('BitMEX sessions and faults through the replay server and the feed engi
         ['32000', '1500', '32000.5', '10'],
         ['32000', '1500', '32001.5', '20'],
       ]);
-      expect(levels(r, 4, 'bid')).toEqual([
+      expect(bookSide(r, 4, 'bid')).toEqual([
         ['32010', '1700'],
         ['32009', '20'],
       ]);
@@ -282,7 +253,7 @@ describe('BitMEX sessions and faults through the replay server and the feed engi
       expect(xbt.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'live']);
       expect(xbt[3]![1]).toBe('malformed frame: delta: unknown level id 424242');
       expectCounters(r.engine.feed(1), { malformedFrames: 1, resyncs: 1, reconnects: 0, snapshots: 2, deltas: 3 });
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['60010', String(sizeOf(3))],
         ['60009', '20'],
       ]);
@@ -292,7 +263,7 @@ describe('BitMEX sessions and faults through the replay server and the feed engi
         { op: 'unsubscribe', args: topics('XBTUSDT') },
         { op: 'subscribe', args: topics('XBTUSDT') },
       ]);
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, snapshots: 1, deltas: 3 });
       const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
       expect(spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize)).toEqual([String(sizeOf(2)), String(sizeOf(3))]);
@@ -334,7 +305,7 @@ describe('BitMEX sessions and faults through the replay server and the feed engi
       expect(xbt[3]![1]).toMatch(/^malformed frame: bitmex: frame is not JSON/);
       expectCounters(r.engine.feed(1), { malformedFrames: 1, resyncs: 1, reconnects: 0, snapshots: 2, deltas: 2 });
       expect(logger.lines.find((l) => l.message === 'malformed frame')).toMatchObject({ level: 'warn', fields: { venue: 'bitmex', markets: [1], frame: truncated } });
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, snapshots: 1, deltas: 3 });
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
       expect(unsoundSpreads(r.events, 2, { bothSides: true })).toEqual([]);
@@ -415,7 +386,7 @@ describe('BitMEX sessions and faults through the replay server and the feed engi
   it('stall: no data past livenessMs -> Status stale, a reconnect, live again on connection 2', async () => {
     const capture = [open(), welcome(), partial('XBTUSDT', book(100, 60000, 60001)), bump('XBTUSDT', 100, 60000, 1), bump('XBTUSDT', 100, 60000, 2), bump('XBTUSDT', 100, 60000, 3)];
     // Welcome, partial and bump 1, then the socket stays open and silent (pings unanswered).
-    const r = await run({ capture, livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, sizeOf(3)) });
+    const r = await run({ capture, timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, sizeOf(3)) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
@@ -458,7 +429,7 @@ describe('BitMEX sessions and faults through the replay server and the feed engi
     const r = await run({ capture, until: reached(1, 1, sizeOf(1)) });
     try {
       expectCounters(r.engine.feed(1), { topChecks: 2, topMismatches: 1, resyncs: 0, malformedFrames: 0 });
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
     } finally {
       await r.close();
     }
