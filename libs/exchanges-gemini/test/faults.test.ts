@@ -7,8 +7,8 @@
  * leaves a market while its book is broken (between a non-live Status and the next `live`), nor a
  * crossed one. No recording of the WebSocket API exists yet: these frames follow its documented examples.
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec } from '@level4/feed';
-import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, unsoundSpreads, type CaptureLine, type ReplayedFeeds, type ReplayRun } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { createGeminiAdapter, GEMINI_URLS, type GeminiApi } from '../src/index.js';
 
@@ -21,11 +21,9 @@ type Level = [string, string];
 
 // ---- sessions, written as Gemini sends them --------------------------------------------------------
 
-let clock = T0;
-const tick = () => (clock += 100);
-
-const open = (url: string): CaptureLine => ({ t: tick(), kind: 'ws', dir: 'open', url });
-const recv = (url: string, frame: unknown): CaptureLine => ({ t: tick(), kind: 'ws', dir: 'recv', url, data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+const script = new CaptureScript({ t0: T0 });
+const open = (url: string): CaptureLine => script.open(url);
+const recv = (url: string, frame: unknown): CaptureLine => script.recv(frame, url);
 
 interface Prices {
   /** Best bid and ask of the snapshot; two more levels behind each, one tick apart. */
@@ -48,14 +46,14 @@ const sizeOf = (u: number) => `${u}.5`;
 // WebSocket API (§3): `depthUpdate` frames; the first after subscribe is the whole book.
 const ws = {
   depth: (symbol: string, U: number, u: number, b: readonly Level[], a: readonly Level[]) =>
-    recv(WS, { e: 'depthUpdate', E: (clock + 100) * 1_000_000, s: symbol, U, u, b, a }),
+    recv(WS, { e: 'depthUpdate', E: (script.t + 100) * 1_000_000, s: symbol, U, u, b, a }),
   /** The snapshot frame: the whole book, ids 1..u. */
   snapshot: (symbol: string, p: Prices, u: number) => ws.depth(symbol, 1, u, ...bookLevels(p)),
   delta: (symbol: string, p: Prices, u: number) => ws.depth(symbol, u, u, [[price(p.bid), sizeOf(u)]], []),
   deltas: (symbol: string, p: Prices, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ws.delta(symbol, p, from + i)),
   ack: (id: number) => recv(WS, { id, status: 200, result: null }),
   pong: () => recv(WS, { id: 'ping', status: 200, result: {} }),
-  trade: (symbol: string, t: number, p: string, q: string, m: boolean) => recv(WS, { E: (clock + 100) * 1_000_000, s: symbol, t, p, q, m }),
+  trade: (symbol: string, t: number, p: string, q: string, m: boolean) => recv(WS, { E: (script.t + 100) * 1_000_000, s: symbol, t, p, q, m }),
 };
 
 /** A WebSocket API delta's frame text names its symbol and `u`. */
@@ -68,13 +66,13 @@ const v2 = {
       type: 'l2_updates',
       symbol,
       changes: [...b.map(([p, q]) => ['buy', p, q]), ...a.map(([p, q]) => ['sell', p, q])],
-      ...(first ? { trades: [{ type: 'trade', symbol, event_id: 1, timestamp: clock, price: '1', quantity: '1', side: 'buy' }], auction_events: [] } : {}),
+      ...(first ? { trades: [{ type: 'trade', symbol, event_id: 1, timestamp: script.t, price: '1', quantity: '1', side: 'buy' }], auction_events: [] } : {}),
     }),
   snapshot: (symbol: string, p: Prices) => v2.l2(symbol, ...bookLevels(p), true),
   /** Sets the best bid's size to sizeOf(n). */
   delta: (symbol: string, p: Prices, n: number) => v2.l2(symbol, [[price(p.bid), sizeOf(n)]], []),
   deltas: (symbol: string, p: Prices, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => v2.delta(symbol, p, from + i)),
-  heartbeat: () => recv(V2, { type: 'heartbeat', timestamp: clock }),
+  heartbeat: () => recv(V2, { type: 'heartbeat', timestamp: script.t }),
 };
 const isV2Delta = (symbol: string, n: number) => (frame: string) => frame.includes(`"symbol":"${symbol}"`) && frame.includes(`"${sizeOf(n)}"`);
 
@@ -84,29 +82,18 @@ const SYMBOLS = { url: '/v1/symbols', body: JSON.stringify(['btcusd', 'ethusd', 
 const BTC_MARKET: FeedSpec = { id: 1, venue: 'gemini', type: 'spot', base: 'BTC', quote: 'USD' };
 const ETH_MARKET: FeedSpec = { id: 2, venue: 'gemini', type: 'spot', base: 'ETH', quote: 'USD' };
 
-interface Run {
-  readonly api?: GeminiApi;
-  readonly capture: readonly CaptureLine[];
-  readonly markets?: readonly FeedSpec[];
-  readonly faults?: readonly Fault[];
-  readonly until?: (events: readonly FeedEvent[]) => boolean;
-  readonly livenessMs?: number;
-  readonly logger?: FeedLogger;
-}
+const runner = replayRunner({
+  urls: GEMINI_URLS,
+  adapter: (urls) => createGeminiAdapter({ urls, api: 'ws' }),
+  markets: [BTC_MARKET],
+  routes: [SYMBOLS],
+  timing: TIMING,
+  timeoutMs: 8_000,
+});
 
-function run(options: Run): Promise<ReplayedFeeds> {
-  const api = options.api ?? 'ws';
-  return replayFeeds({
-    capture: options.capture,
-    urls: GEMINI_URLS,
-    adapter: (urls) => createGeminiAdapter({ urls, api }),
-    markets: options.markets ?? [BTC_MARKET],
-    replay: { routes: [SYMBOLS], faults: options.faults ?? [] },
-    timing: options.livenessMs === undefined ? TIMING : { ...TIMING, livenessMs: options.livenessMs },
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.until ? { until: options.until } : {}),
-    timeoutMs: 8_000,
-  });
+/** A run on the WebSocket API, or on Market Data v2 with `api: 'v2'`. */
+function run({ api = 'ws', ...options }: ReplayRun & { readonly api?: GeminiApi }): Promise<ReplayedFeeds> {
+  return runner({ ...options, adapter: (urls) => createGeminiAdapter({ urls, api }) });
 }
 
 // ---- what the events must show -----------------------------------------------------------------
@@ -124,15 +111,10 @@ function expectCounters(feed: { counters: Readonly<FeedCounters> } | undefined, 
 
 /** The client frames of one connection, parsed (they leave at 5 a second: wait for them with vi.waitFor). */
 function sent(r: ReplayedFeeds, connection: number): Record<string, unknown>[] {
-  return r.server.received.filter((x) => x.connection === connection).map((x) => JSON.parse(x.data) as Record<string, unknown>);
+  return clientFrames(r, connection);
 }
 
 const streams = (symbol: string) => [`${symbol}@depth@100ms`, `${symbol}@trade`];
-
-/** Every level of one side of a market's book, best first, as [price, size]. */
-function levels(r: ReplayedFeeds, id: number, side: 'bid' | 'ask'): string[][] {
-  return [...r.engine.book(id)!.levels(side)].map((l) => [l.price, l.size]);
-}
 
 // ---- the cases: WebSocket API ------------------------------------------------------------------
 
@@ -177,13 +159,13 @@ describe('Gemini WebSocket API faults through the replay server and the feed eng
         { id: 2, method: 'unsubscribe', params: streams('btcusd') },
         { id: 3, method: 'subscribe', params: streams('btcusd') },
       ]);
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['45000.00', sizeOf(301)],
         ['44999.75', '2'],
         ['44999.50', '3'],
       ]);
 
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { gaps: 0, resyncs: 0, reconnects: 0, malformedFrames: 0, snapshots: 1, deltas: 5 });
       const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
       expect(spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize)).toEqual([sizeOf(103), sizeOf(104), sizeOf(105)]);
@@ -207,7 +189,7 @@ describe('Gemini WebSocket API faults through the replay server and the feed eng
     const r = await run({ capture, until: reached(1, 1, 104) });
     try {
       expect(r.completed).toBe(true);
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(1), { gaps: 0, resyncs: 0, snapshots: 1, deltas: 2 });
       expect(r.engine.feed(1)?.sequence).toBe(104);
       expect(r.engine.book(1)!.sizeAt('bid', '1.00')).toBeUndefined();
@@ -257,7 +239,7 @@ describe('Gemini WebSocket API faults through the replay server and the feed eng
         { id: 2, method: 'unsubscribe', params: streams('btcusd') },
         { id: 3, method: 'subscribe', params: streams('btcusd') },
       ]);
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, snapshots: 1, deltas: 5, trades: 1 });
       expect(r.server.connections).toBe(1);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
@@ -326,7 +308,7 @@ describe('Gemini WebSocket API faults through the replay server and the feed eng
 
   it('stall: no frame (not even a ping answer) past livenessMs -> Status stale, a reconnect, live again', async () => {
     const capture = [open(WS), ws.ack(1), ws.snapshot('btcusd', BTC, 100), ws.pong(), ...ws.deltas('btcusd', BTC, 101, 105)];
-    const r = await run({ capture, livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 5 }], until: reached(1, 2, 105) });
+    const r = await run({ capture, timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 5 }], until: reached(1, 2, 105) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
@@ -375,12 +357,12 @@ describe('Gemini Market Data v2 faults through the replay server and the feed en
         { type: 'unsubscribe', subscriptions: [{ name: 'l2', symbols: ['BTCUSD'] }] },
         { type: 'subscribe', subscriptions: [{ name: 'l2', symbols: ['BTCUSD'] }] },
       ]);
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['45000.00', sizeOf(3)],
         ['44999.75', '2'],
         ['44999.50', '3'],
       ]);
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { crossedBooks: 0, resyncs: 0, snapshots: 1, deltas: 3 });
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
       expect(unsoundSpreads(r.events, 2, { bothSides: true })).toEqual([]);
@@ -408,7 +390,7 @@ describe('Gemini Market Data v2 faults through the replay server and the feed en
       expect(spreadsOf(r.events, 1).some((s) => s.bidPrice === ghost)).toBe(true);
       expectCounters(r.engine.feed(1), { reconnects: 1, resyncs: 0, snapshots: 2 });
       expect(r.engine.book(1)!.sizeAt('bid', ghost)).toBeUndefined();
-      expect(levels(r, 1, 'bid')[0]).toEqual(['45000.00', sizeOf(7)]);
+      expect(bookSide(r, 1, 'bid')[0]).toEqual(['45000.00', sizeOf(7)]);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
@@ -417,10 +399,10 @@ describe('Gemini Market Data v2 faults through the replay server and the feed en
 
   it('heartbeats stop (stall): Status stale, a reconnect, live again', async () => {
     const capture = [open(V2), v2.snapshot('BTCUSD', BTC), v2.heartbeat(), ...v2.deltas('BTCUSD', BTC, 1, 4)];
-    const r = await run({ api: 'v2', capture, livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 4) });
+    const r = await run({ api: 'v2', capture, timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 4) });
     try {
       expect(r.completed).toBe(true);
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'stale', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live', 'stale', 'syncing', 'live']);
       expectCounters(r.engine.feed(1), { reconnects: 1, resyncs: 0, snapshots: 2 });
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
