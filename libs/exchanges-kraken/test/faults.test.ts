@@ -6,8 +6,8 @@
  * story, the counters, and that no Spread leaves a market while its book is broken, nor a crossed one.
  */
 import { crc32 } from 'node:zlib';
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec } from '@level4/feed';
-import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
+import { afterLive, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { createKrakenAdapter, KRAKEN_URLS } from '../src/index.js';
 
@@ -16,8 +16,7 @@ const T0 = 1_786_923_420_000;
 
 type Level = readonly [string, string];
 
-let clock = T0;
-const tick = () => (clock += 100);
+const script = new CaptureScript({ t0: T0 });
 
 // ---- spot v2 sessions, written as Kraken sends them (bare number tokens, checksums) -----------------
 
@@ -50,13 +49,8 @@ class Model {
 const SPOT = KRAKEN_URLS.spotWs;
 const FUTURES = KRAKEN_URLS.futuresWs;
 
-function open(url: string): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'open', url };
-}
-
-function recv(url: string, data: string): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'recv', url, data };
-}
+const open = (url: string): CaptureLine => script.open(url);
+const recv = (url: string, data: string): CaptureLine => script.recv(data, url);
 
 interface SpotMarket {
   readonly symbol: string;
@@ -72,7 +66,7 @@ const list = (levels: readonly Level[]) => `[${levels.map(([p, q]) => `{"price":
 function spotBook(m: SpotMarket, type: 'snapshot' | 'update', bids: readonly Level[], asks: readonly Level[]): CaptureLine {
   if (type === 'snapshot') m.model.reset();
   const checksum = m.model.apply(bids, asks);
-  const ts = new Date(clock + 100).toISOString().replace('Z', '001Z');
+  const ts = new Date(script.t + 100).toISOString().replace('Z', '001Z');
   return recv(SPOT, `{"channel":"book","type":"${type}","data":[{"symbol":"${m.symbol}","bids":${list(bids)},"asks":${list(asks)},"checksum":${checksum},"timestamp":"${ts}"}]}`);
 }
 
@@ -99,13 +93,13 @@ function futuresSnapshot(product: string, bid: number, seq: number): CaptureLine
   const p = (x: number) => x.toFixed(1);
   return recv(
     FUTURES,
-    `{"feed":"book_snapshot","product_id":"${product}","timestamp":${clock + 100},"seq":${seq},"tickSize":null,"bids":${list([[p(bid), '100.0'], [p(bid - 1), '200.0']])},"asks":${list([[p(bid + 0.5), '100.0'], [p(bid + 1.5), '200.0']])}}`,
+    `{"feed":"book_snapshot","product_id":"${product}","timestamp":${script.t + 100},"seq":${seq},"tickSize":null,"bids":${list([[p(bid), '100.0'], [p(bid - 1), '200.0']])},"asks":${list([[p(bid + 0.5), '100.0'], [p(bid + 1.5), '200.0']])}}`,
   );
 }
 
 /** A delta that sets the best bid's size to `${seq}.0`. */
 function futuresDelta(product: string, bid: number, seq: number): CaptureLine {
-  return recv(FUTURES, `{"feed":"book","product_id":"${product}","side":"buy","seq":${seq},"price":${bid.toFixed(1)},"qty":${seq}.0,"timestamp":${clock + 100}}`);
+  return recv(FUTURES, `{"feed":"book","product_id":"${product}","side":"buy","seq":${seq},"price":${bid.toFixed(1)},"qty":${seq}.0,"timestamp":${script.t + 100}}`);
 }
 
 const isDelta = (product: string, seq: number) => (frame: string) => frame.includes(`"product_id":"${product}"`) && frame.includes(`"seq":${seq},`);
@@ -140,28 +134,13 @@ const ETH: FeedSpec = { id: 2, venue: 'kraken', type: 'spot', base: 'ETH', quote
 const PI_XBT: FeedSpec = { id: 3, venue: 'kraken', type: 'inverse', base: 'BTC', quote: 'USD' };
 const PI_ETH: FeedSpec = { id: 4, venue: 'kraken', type: 'inverse', base: 'ETH', quote: 'USD' };
 
-interface Run {
-  readonly capture: readonly CaptureLine[];
-  readonly markets: readonly FeedSpec[];
-  readonly faults?: readonly Fault[];
-  readonly until?: (events: readonly FeedEvent[]) => boolean;
-  readonly livenessMs?: number;
-  readonly logger?: FeedLogger;
-}
-
-function run(options: Run): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    capture: options.capture,
-    urls: KRAKEN_URLS,
-    adapter: (urls) => createKrakenAdapter({ urls }),
-    markets: options.markets,
-    replay: { routes: [ASSET_PAIRS, FUTURES_INSTRUMENTS], faults: options.faults ?? [] },
-    timing: options.livenessMs === undefined ? TIMING : { ...TIMING, livenessMs: options.livenessMs },
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.until ? { until: options.until } : {}),
-    timeoutMs: 8_000,
-  });
-}
+const run = replayRunner({
+  urls: KRAKEN_URLS,
+  adapter: (urls) => createKrakenAdapter({ urls }),
+  routes: [ASSET_PAIRS, FUTURES_INSTRUMENTS],
+  timing: TIMING,
+  timeoutMs: 8_000,
+});
 
 /** Done once the market is live for the `n`-th time and has since published a best bid of size `size`. */
 const reached =
@@ -176,7 +155,7 @@ function expectCounters(feed: { counters: Readonly<FeedCounters> } | undefined, 
 
 /** The client frames of one connection, parsed (they leave at 5 a second: wait for them). */
 function sent(r: ReplayedFeeds, connection: number): Record<string, unknown>[] {
-  return r.server.received.filter((x) => x.connection === connection).map((x) => JSON.parse(x.data) as Record<string, unknown>);
+  return clientFrames(r, connection);
 }
 
 const spotFrames = (method: string, symbols: string[], id: number) => [
@@ -221,7 +200,7 @@ describe('Kraken faults through the replay server and the feed engine', () => {
       expect(sent(r, 1)).toEqual([...spotFrames('subscribe', ['BTC/USD', 'ETH/USD'], 1), ...spotFrames('unsubscribe', ['BTC/USD'], 2), ...spotFrames('subscribe', ['BTC/USD'], 3)]);
       expect(r.engine.book(1)!.sizeAt('bid', '62800.0')).toBe(qtyOf(5));
 
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { checksumFailures: 0, resyncs: 0, snapshots: 1, deltas: 5 });
       const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
       expect(spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize)).toEqual([qtyOf(2), qtyOf(3), qtyOf(4), qtyOf(5)]);
@@ -272,7 +251,7 @@ describe('Kraken faults through the replay server and the feed engine', () => {
         { event: 'subscribe', feed: 'book', product_ids: ['PI_XBTUSD'] },
         { event: 'subscribe', feed: 'trade', product_ids: ['PI_XBTUSD'] },
       ]);
-      expect(statusStory(r.events, 4).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 4)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(4), { gaps: 0, resyncs: 0, snapshots: 1, deltas: 4 });
       expect(r.engine.feed(4)?.sequence).toBe(504);
       expect(r.server.connections).toBe(1);
@@ -303,7 +282,7 @@ describe('Kraken faults through the replay server and the feed engine', () => {
       expect(st[3]![1]).toMatch(/^malformed frame: kraken: frame is not JSON/);
       expectCounters(r.engine.feed(1), { malformedFrames: 1, resyncs: 1, gaps: 0, checksumFailures: 0, reconnects: 0, snapshots: 2 });
       expect(logger.lines.find((l) => l.message === 'malformed frame')).toMatchObject({ level: 'warn', fields: { venue: 'kraken', markets: [1], frame: truncated } });
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, deltas: 3 });
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
       expect(unsoundSpreads(r.events, 2, { bothSides: true })).toEqual([]);
@@ -406,7 +385,7 @@ describe('Kraken faults through the replay server and the feed engine', () => {
   it('stall: no frame (not even the 1 s heartbeat) past livenessMs -> Status stale, a reconnect, live again on connection 2', async () => {
     const btc = spotBtc();
     const capture = [open(SPOT), recv(SPOT, STATUS_ONLINE), spotSnapshot(btc), spotUpdate(btc, 1), spotUpdate(btc, 2), spotUpdate(btc, 3)];
-    const r = await run({ capture, markets: [BTC], livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, qtyOf(3)) });
+    const r = await run({ capture, markets: [BTC], timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, qtyOf(3)) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
