@@ -6,8 +6,8 @@
  * adapter. Every case checks the Status story, the counters, that no Spread leaves a market while
  * its book is broken, and that the market comes back live with the right book.
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec } from '@level4/feed';
-import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { BITFLYER_URLS, createBitflyerAdapter } from '../src/index.js';
 
@@ -16,15 +16,9 @@ const TIMING = { reconnectMinMs: 20, reconnectMaxMs: 100, resyncTimeoutMs: 500, 
 
 // ---- sessions, written as bitFlyer sends them (numbers as JSON numbers, `.0` on whole prices) ----
 
-let clock = 1_639_350_329_000;
-
-function open(): CaptureLine {
-  return { t: (clock += 100), kind: 'ws', dir: 'open', url: WS };
-}
-
-function recv(data: string): CaptureLine {
-  return { t: (clock += 100), kind: 'ws', dir: 'recv', url: WS, data };
-}
+const script = new CaptureScript({ t0: 1_639_350_329_000, url: WS });
+const open = (): CaptureLine => script.open();
+const recv = (data: string): CaptureLine => script.recv(data);
 
 type Level = readonly [price: string, size: string];
 
@@ -62,28 +56,14 @@ const INSTRUMENTS = {
 const ETH: FeedSpec = { id: 1, venue: 'bitflyer', type: 'spot', base: 'ETH', quote: 'JPY' };
 const XRP: FeedSpec = { id: 2, venue: 'bitflyer', type: 'spot', base: 'XRP', quote: 'JPY' };
 
-interface Run {
-  readonly capture: readonly CaptureLine[];
-  readonly markets?: readonly FeedSpec[];
-  readonly faults?: readonly Fault[];
-  readonly until?: (events: readonly FeedEvent[]) => boolean;
-  readonly livenessMs?: number;
-  readonly logger?: FeedLogger;
-}
-
-function run(options: Run): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    capture: options.capture,
-    urls: BITFLYER_URLS,
-    adapter: (urls) => createBitflyerAdapter({ urls }),
-    markets: options.markets ?? [ETH],
-    replay: { routes: [INSTRUMENTS], faults: options.faults ?? [] },
-    timing: options.livenessMs === undefined ? TIMING : { ...TIMING, livenessMs: options.livenessMs },
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.until ? { until: options.until } : {}),
-    timeoutMs: 8_000,
-  });
-}
+const run = replayRunner({
+  urls: BITFLYER_URLS,
+  adapter: (urls) => createBitflyerAdapter({ urls }),
+  markets: [ETH],
+  routes: [INSTRUMENTS],
+  timing: TIMING,
+  timeoutMs: 8_000,
+});
 
 /** Done once market `id` is live for the `n`-th time and has since published a best bid of size `size`. */
 const reached =
@@ -98,19 +78,14 @@ function expectCounters(feed: { counters: Readonly<FeedCounters> } | undefined, 
 
 /** The client frames of one connection: each is a JSON-RPC batch of one market's channels. */
 function sent(r: ReplayedFeeds, connection: number): { id: number; method: string; channels: string[] }[] {
-  return r.server.received
-    .filter((x) => x.connection === connection)
-    .map((x) => {
-      const batch = JSON.parse(x.data) as { id: number; method: string; params: { channel: string } }[];
-      return { id: batch[0]!.id, method: batch[0]!.method, channels: batch.map((b) => b.params.channel) };
-    });
+  return clientFrames<{ id: number; method: string; params: { channel: string } }[]>(r, connection).map((batch) => ({
+    id: batch[0]!.id,
+    method: batch[0]!.method,
+    channels: batch.map((b) => b.params.channel),
+  }));
 }
 
 const channels = (symbol: string) => [`lightning_board_snapshot_${symbol}`, `lightning_board_${symbol}`, `lightning_executions_${symbol}`];
-
-function levels(r: ReplayedFeeds, id: number, side: 'bid' | 'ask'): string[][] {
-  return [...r.engine.book(id)!.levels(side)].map((l) => [l.price, l.size]);
-}
 
 // ---- the cases ---------------------------------------------------------------------------------
 
@@ -151,9 +126,9 @@ describe('bitFlyer faults through the replay server and the feed engine', () => 
         { id: 3, method: 'unsubscribe', channels: channels('ETH_JPY') },
         { id: 4, method: 'subscribe', channels: channels('ETH_JPY') },
       ]);
-      expect(levels(r, 1, 'bid')).toEqual([['100.0', '4.5'], ['99.0', '2'], ['98.0', '3']]);
+      expect(bookSide(r, 1, 'bid')).toEqual([['100.0', '4.5'], ['99.0', '2'], ['98.0', '3']]);
       // XRP_JPY never left live and applied every diff.
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { checksumFailures: 0, resyncs: 0, snapshots: 1, deltas: 3 });
       expect(r.server.connections).toBe(1);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
@@ -178,13 +153,13 @@ describe('bitFlyer faults through the replay server and the feed engine', () => 
     const r = await run({ capture, until: reached(1, 1, '9.5') });
     try {
       expect(r.completed).toBe(true);
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(1), { checksumFailures: 0, resyncs: 0, snapshots: 2, deltas: 3, malformedFrames: 0 });
       const book = r.engine.book(1)!;
       expect(book.sizeAt('bid', ghost)).toBeUndefined();
       expect(book.sizeAt('bid', '98.0')).toBeUndefined();
-      expect(levels(r, 1, 'bid')).toEqual([['101.0', '9.5'], ['100.0', '1']]);
-      expect(levels(r, 1, 'ask')).toEqual([['103.0', '1'], ['104.0', '5']]);
+      expect(bookSide(r, 1, 'bid')).toEqual([['101.0', '9.5'], ['100.0', '1']]);
+      expect(bookSide(r, 1, 'ask')).toEqual([['103.0', '1'], ['104.0', '5']]);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
@@ -202,8 +177,8 @@ describe('bitFlyer faults through the replay server and the feed engine', () => 
     try {
       expect(r.completed).toBe(true);
       expectCounters(r.engine.feed(1), { snapshots: 1, deltas: 1, resyncs: 0, checksumFailures: 0 });
-      expect(levels(r, 1, 'bid')).toEqual([['100.0', '2.5'], ['99.0', '2'], ['98.0', '3']]);
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(bookSide(r, 1, 'bid')).toEqual([['100.0', '2.5'], ['99.0', '2'], ['98.0', '3']]);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
     } finally {
       await r.close();
     }
@@ -227,9 +202,9 @@ describe('bitFlyer faults through the replay server and the feed engine', () => 
       expect(eth[3]![1]).toMatch(/^malformed frame: bitflyer: frame is not JSON/);
       expectCounters(r.engine.feed(1), { malformedFrames: 1, resyncs: 1, reconnects: 0, snapshots: 2, deltas: 2 });
       expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'malformed frame', fields: expect.objectContaining({ venue: 'bitflyer', markets: [1], frame: truncated }) }));
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, snapshots: 1, deltas: 3 });
-      expect(levels(r, 1, 'bid')[0]).toEqual(['100.0', '3.5']);
+      expect(bookSide(r, 1, 'bid')[0]).toEqual(['100.0', '3.5']);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
       expect(unsoundSpreads(r.events, 2, { bothSides: true })).toEqual([]);
     } finally {
@@ -279,7 +254,7 @@ describe('bitFlyer faults through the replay server and the feed engine', () => 
 
   it('stalled socket: no data past livenessMs -> Status stale, a reconnect, live again from the new session', async () => {
     const capture = [open(), ETH_SNAPSHOT(), ethDiff(1), ethDiff(2), ethDiff(3), open(), ETH_SNAPSHOT(), ethDiff(4)];
-    const r = await run({ capture, livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 2 }], until: reached(1, 2, '4.5') });
+    const r = await run({ capture, timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 2 }], until: reached(1, 2, '4.5') });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
@@ -287,7 +262,7 @@ describe('bitFlyer faults through the replay server and the feed engine', () => 
       expect(st[3]![1]).toMatch(/^stale: no data for \d+ ms$/);
       expect(r.server.connections).toBe(2);
       expectCounters(r.engine.feed(1), { reconnects: 1, resyncs: 0, malformedFrames: 0, snapshots: 2, deltas: 2 });
-      expect(levels(r, 1, 'bid')[0]).toEqual(['100.0', '4.5']);
+      expect(bookSide(r, 1, 'bid')[0]).toEqual(['100.0', '4.5']);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {
       await r.close();
