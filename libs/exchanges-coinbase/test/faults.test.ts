@@ -6,8 +6,8 @@
  * case checks the Status story, the counters, and that no Spread leaves a market while its book is
  * broken (between a non-live Status and the next `live`), nor a crossed one.
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec } from '@level4/feed';
-import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { COINBASE_URLS, createCoinbaseAdapter } from '../src/index.js';
 
@@ -17,25 +17,27 @@ const T0 = Date.parse('2026-08-09T21:05:48Z');
 
 // ---- sessions, written as Coinbase sends them ------------------------------------------------------
 
-let clock = T0;
+/** Step 0: every line below moves the clock itself (100 ms, or a frame's own gap). */
+const script = new CaptureScript({ t0: T0, step: 0, url: WS });
 /** `sequence_num` of the next frame on the current connection (0 after each open). */
 let seq = 0;
-const tick = (ms = 100) => (clock += ms);
-const stamp = () => new Date(clock).toISOString().replace('Z', '123456Z');
+const stamp = () => new Date(script.t).toISOString().replace('Z', '123456Z');
 
 function open(): CaptureLine {
   seq = 0;
-  return { t: tick(), kind: 'ws', dir: 'open', url: WS };
+  script.tick(100);
+  return script.open();
 }
 
 /** A frame with the envelope: channel, timestamp, the connection's next sequence_num, events. */
 function recv(channel: string, events: unknown[], ms = 100): CaptureLine {
-  tick(ms);
-  return { t: clock, kind: 'ws', dir: 'recv', url: WS, data: JSON.stringify({ channel, client_id: '', timestamp: stamp(), sequence_num: seq++, events }) };
+  script.tick(ms);
+  return script.recv({ channel, client_id: '', timestamp: stamp(), sequence_num: seq++, events });
 }
 
 function raw(text: string): CaptureLine {
-  return { t: tick(), kind: 'ws', dir: 'recv', url: WS, data: text };
+  script.tick(100);
+  return script.recv(text);
 }
 
 const subscriptions = (products: string[]) => recv('subscriptions', [{ subscriptions: { level2: products, ticker: products, market_trades: products } }]);
@@ -109,29 +111,14 @@ const PRODUCTS = {
 const BTC_MARKET: FeedSpec = { id: 1, venue: 'coinbase', type: 'spot', base: 'BTC', quote: 'USD' };
 const ETH_MARKET: FeedSpec = { id: 2, venue: 'coinbase', type: 'spot', base: 'ETH', quote: 'USD' };
 
-interface Run {
-  readonly capture: readonly CaptureLine[];
-  readonly markets?: readonly FeedSpec[];
-  readonly faults?: readonly Fault[];
-  readonly until?: (events: readonly FeedEvent[]) => boolean;
-  readonly livenessMs?: number;
-  readonly logger?: FeedLogger;
-  readonly pace?: 'real';
-}
-
-function run(options: Run): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    capture: options.capture,
-    urls: COINBASE_URLS,
-    adapter: (urls) => createCoinbaseAdapter({ urls }),
-    markets: options.markets ?? [BTC_MARKET],
-    replay: { routes: [PRODUCTS], faults: options.faults ?? [], ...(options.pace ? { pace: options.pace } : {}) },
-    timing: options.livenessMs === undefined ? TIMING : { ...TIMING, livenessMs: options.livenessMs },
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.until ? { until: options.until } : {}),
-    timeoutMs: 8_000,
-  });
-}
+const run = replayRunner({
+  urls: COINBASE_URLS,
+  adapter: (urls) => createCoinbaseAdapter({ urls }),
+  markets: [BTC_MARKET],
+  routes: [PRODUCTS],
+  timing: TIMING,
+  timeoutMs: 8_000,
+});
 
 // ---- what the events must show -----------------------------------------------------------------
 
@@ -147,18 +134,11 @@ function expectCounters(feed: { counters: Readonly<FeedCounters> } | undefined, 
 }
 
 /** The client frames of one connection, parsed (they leave at 5 a second: wait for them with `vi.waitFor`). */
-function sent(r: ReplayedFeeds, connection: number): { type?: string; channel?: string; product_ids?: string[] }[] {
-  return r.server.received.filter((x) => x.connection === connection).map((x) => JSON.parse(x.data) as { type?: string; channel?: string; product_ids?: string[] });
-}
+const sent = (r: ReplayedFeeds, connection: number) => clientFrames<{ type?: string; channel?: string; product_ids?: string[] }>(r, connection);
 
 const frames = (type: 'subscribe' | 'unsubscribe', products: string[]) =>
   ['level2', 'ticker', 'market_trades'].map((channel) => ({ type, product_ids: products, channel }));
 const HEARTBEATS = { type: 'subscribe', channel: 'heartbeats' };
-
-/** Every level of one side of a market's book, best first, as [price, size]. */
-function levels(r: ReplayedFeeds, id: number, side: 'bid' | 'ask'): string[][] {
-  return [...r.engine.book(id)!.levels(side)].map((l) => [l.price, l.size]);
-}
 
 // ---- the cases ---------------------------------------------------------------------------------
 
@@ -196,7 +176,7 @@ describe('Coinbase faults through the replay server and the feed engine', () => 
       expect(r.server.connections).toBe(2);
       await vi.waitFor(() => expect(sent(r, 2)).toHaveLength(4), { timeout: 3_000 });
       expect(sent(r, 2)).toEqual([HEARTBEATS, ...frames('subscribe', ['BTC-USD', 'ETH-USD'])]);
-      expect(levels(r, 1, 'bid')[0]).toEqual(['100.00', sizeOf(102)]);
+      expect(bookSide(r, 1, 'bid')[0]).toEqual(['100.00', sizeOf(102)]);
     } finally {
       await r.close();
     }
@@ -211,7 +191,7 @@ describe('Coinbase faults through the replay server and the feed engine', () => 
       // SELL is the maker's side: the taker bought (at the ask).
       expect(tradesOf(r.events, 1).map((t) => [t.tradeId, t.side, t.price])).toEqual([['1068572091', 'buy', '100.10']]);
       expectCounters(r.engine.feed(1), { trades: 1, gaps: 0, reconnects: 0, resyncs: 0, deltas: 1 });
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
     } finally {
       await r.close();
     }
@@ -250,7 +230,7 @@ describe('Coinbase faults through the replay server and the feed engine', () => 
       expectCounters(r.engine.feed(1), { malformedFrames: 1, resyncs: 1, gaps: 0, reconnects: 0, snapshots: 2, deltas: 2 });
       expect(logger.lines.find((l) => l.message === 'malformed frame')).toMatchObject({ level: 'warn', fields: { venue: 'coinbase', markets: [1], frame: truncated } });
       // The fresh book only: nothing of the first one is left.
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['100.20', sizeOf(301)],
         ['100.10', '2'],
         ['100.00', '3'],
@@ -259,7 +239,7 @@ describe('Coinbase faults through the replay server and the feed engine', () => 
       expect(sent(r, 1)).toEqual([HEARTBEATS, ...frames('subscribe', ['BTC-USD', 'ETH-USD']), ...frames('unsubscribe', ['BTC-USD']), ...frames('subscribe', ['BTC-USD'])]);
       expect(r.server.connections).toBe(1);
 
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(2), { malformedFrames: 0, resyncs: 0, gaps: 0, reconnects: 0, snapshots: 1, deltas: 3 });
       const resyncAt = r.events.findIndex((e) => e.kind === 'status' && e.marketId === 1 && e.state === 'resyncing');
       expect(spreadsOf(r.events.slice(resyncAt), 2).map((s) => s.bidSize)).toEqual([sizeOf(102), sizeOf(103)]);
@@ -315,10 +295,10 @@ describe('Coinbase faults through the replay server and the feed engine', () => 
     const capture = [open(), heartbeat(41690), subscriptions(['BTC-USD']), snapshot('BTC-USD', BTC)];
     for (let i = 1; i <= 8; i++) capture.push(heartbeat(41690 + i, 150));
     capture.push(update('BTC-USD', BTC, 101));
-    const r = await run({ capture, pace: 'real', livenessMs: 400, until: reached(1, 1, 101) });
+    const r = await run({ capture, pace: 'real', timing: { livenessMs: 400 }, until: reached(1, 1, 101) });
     try {
       expect(r.completed).toBe(true);
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(1), { reconnects: 0, gaps: 0, resyncs: 0, snapshots: 1, deltas: 1 });
       expect(r.server.connections).toBe(1);
       expect(r.engine.feed(1)?.sequence).toBe(11);
@@ -332,7 +312,7 @@ describe('Coinbase faults through the replay server and the feed engine', () => 
     const session = () => [open(), subscriptions(['BTC-USD']), snapshot('BTC-USD', BTC), ...updates('BTC-USD', BTC, 101, 104)];
     const capture = [...session(), ...session()];
     // ack, snapshot and 101, then the socket stays open and silent for good.
-    const r = await run({ capture, livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 104) });
+    const r = await run({ capture, timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 3 }], until: reached(1, 2, 104) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
@@ -361,14 +341,14 @@ describe('Coinbase faults through the replay server and the feed engine', () => 
     const r = await run({ capture, until: reached(1, 1, 102) });
     try {
       expect(r.completed).toBe(true);
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(1), { snapshots: 1, deltas: 2, trades: 0, resyncs: 0, gaps: 0, malformedFrames: 0 });
-      expect(levels(r, 1, 'bid')).toEqual([
+      expect(bookSide(r, 1, 'bid')).toEqual([
         ['100.00', sizeOf(102)],
         ['99.90', '2'],
         ['99.80', '3'],
       ]);
-      expect(levels(r, 1, 'ask')).toEqual([
+      expect(bookSide(r, 1, 'ask')).toEqual([
         ['100.10', '1'],
         ['100.20', '2'],
         ['100.30', '3'],
