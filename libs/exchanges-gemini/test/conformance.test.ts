@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { compareDecimal } from '@level4/orderbook';
 import { capturesDir, readCapture, replayFeeds, spreadsOf, statusStory, tradesOf, unsoundSpreads, type CaptureLine } from '@level4/replay';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createGeminiAdapter, GEMINI_URLS } from '../src/index.js';
 
 const dir = capturesDir(import.meta.dirname);
@@ -86,7 +86,7 @@ describe.skipIf(dir === undefined)(`Gemini Market Data v2 recording (${FILE}) th
       expect(run.server.requests).toEqual([{ url: '/v1/symbols', status: 200 }]);
       // One subscribe frame, the recorded one, byte for byte.
       const recordedSend = capture.find((l) => l.dir === 'send')!.data;
-      expect(run.server.received.map((r) => r.data)).toEqual([recordedSend]);
+      await vi.waitFor(() => expect(run.server.received.map((r) => r.data)).toEqual([recordedSend]));
       expect(run.server.connections).toBe(1);
 
       for (const [i, b] of BOOKS.entries()) {
@@ -172,6 +172,7 @@ describe('Gemini WebSocket API session, written from the spec', () => {
     });
     try {
       expect(run.server.requests).toEqual([{ url: '/v1/symbols', status: 200 }]);
+      await vi.waitFor(() => expect(run.server.received.length).toBeGreaterThan(0));
       expect(JSON.parse(run.server.received[0]!.data)).toEqual({ id: 1, method: 'subscribe', params: ['btcusd@depth@100ms', 'btcusd@trade'] });
       const feed = run.feeds.get(1)!;
       expect(feed.instrument).toMatchObject({ symbol: 'btcusd', base: 'BTC', quote: 'USD' });
