@@ -8,8 +8,8 @@
  * Bitfinex unsubscribes by channel id only, which the adapter is never given: every resync of a
  * market is a reconnect, so the other markets of that connection resync with it (see the README).
  */
-import type { FeedCounters, FeedEvent, FeedLogger, FeedSpec } from '@level4/feed';
-import { afterLive, collectingLogger, replayFeeds, spreadsOf, statusStory, unsoundSpreads, type CaptureLine, type Fault, type ReplayedFeeds } from '@level4/replay';
+import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
+import { afterLive, CaptureScript, collectingLogger, replayRunner, spreadsOf, states, statusStory, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { BITFINEX_URLS, crc32, createBitfinexAdapter } from '../src/index.js';
 
@@ -37,12 +37,12 @@ const sizeOf = (n: number) => `${n}.5`;
 
 /** One connection's frames, SEQ_ALL numbers from 1. */
 class Conn {
-  readonly lines: CaptureLine[] = [];
   private seq = 0;
-  private t: number;
+  /** Opens at `t0`, one frame every 100 ms. */
+  private readonly script: CaptureScript;
   constructor(t0: number, pairs: readonly Pair[], request = 1) {
-    this.t = t0;
-    this.lines.push({ t: this.t, kind: 'ws', dir: 'open', url: URL });
+    this.script = new CaptureScript({ t0: t0 - 100, url: URL });
+    this.script.open();
     this.raw('{"event":"info","version":2,"serverId":"6ac9a6e1","platform":{"status":1}}');
     this.raw('{"event":"conf","status":"OK","flags":196608}');
     for (const [i, p] of pairs.entries()) {
@@ -51,8 +51,11 @@ class Conn {
       this.raw(JSON.stringify({ event: 'subscribed', channel: 'trades', chanId: p.trades, symbol: p.symbol, subId, pair: p.symbol.slice(1) }));
     }
   }
+  get lines(): CaptureLine[] {
+    return this.script.lines;
+  }
   raw(data: string): this {
-    this.lines.push({ t: (this.t += 100), kind: 'ws', dir: 'recv', url: URL, data });
+    this.script.recv(data);
     return this;
   }
   /** `[CHAN, body, SEQ]` */
@@ -86,34 +89,14 @@ const INSTRUMENTS = { url: '/v2/conf/pub:list:pair:exchange', body: JSON.stringi
 const BTC_MARKET: FeedSpec = { id: 1, venue: 'bitfinex', type: 'spot', base: 'BTC', quote: 'USD' };
 const ETH_MARKET: FeedSpec = { id: 2, venue: 'bitfinex', type: 'spot', base: 'ETH', quote: 'USD' };
 
-interface Run {
-  readonly capture: readonly CaptureLine[];
-  readonly markets?: readonly FeedSpec[];
-  readonly faults?: readonly Fault[];
-  readonly until?: (events: readonly FeedEvent[]) => boolean;
-  readonly livenessMs?: number;
-  readonly resyncTimeoutMs?: number;
-  readonly logger?: FeedLogger;
-  readonly pace?: { speed: number };
-}
-
-function run(options: Run): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    capture: options.capture,
-    urls: BITFINEX_URLS,
-    adapter: (urls) => createBitfinexAdapter({ urls }),
-    markets: options.markets ?? [BTC_MARKET],
-    replay: { routes: [INSTRUMENTS], faults: options.faults ?? [], ...(options.pace ? { pace: options.pace } : {}) },
-    timing: {
-      ...TIMING,
-      ...(options.livenessMs ? { livenessMs: options.livenessMs } : {}),
-      ...(options.resyncTimeoutMs ? { resyncTimeoutMs: options.resyncTimeoutMs } : {}),
-    },
-    logger: options.logger,
-    until: options.until,
-    timeoutMs: 10_000,
-  });
-}
+const run = replayRunner({
+  urls: BITFINEX_URLS,
+  adapter: (urls) => createBitfinexAdapter({ urls }),
+  markets: [BTC_MARKET],
+  routes: [INSTRUMENTS],
+  timing: TIMING,
+  timeoutMs: 10_000,
+});
 
 /** Done once the market has been live `n` times and shows this best bid amount. */
 const reached =
@@ -124,8 +107,6 @@ const reached =
 function expectCounters(r: ReplayedFeeds, id: number, expected: Partial<FeedCounters>): void {
   expect(r.engine.feed(id)?.counters).toMatchObject(expected);
 }
-
-const states = (r: ReplayedFeeds, id: number) => statusStory(r.events, id).map(([s]) => s);
 
 describe('Bitfinex faults through the replay server and the feed engine', () => {
   it('sequence gap: a SEQ_ALL number missing -> gap counted on every market of the socket, reconnect, both live again on connection 2', async () => {
@@ -308,7 +289,7 @@ describe('Bitfinex faults through the replay server and the feed engine', () => 
     c1.update(BTC, 2);
     // 100 ms between frames at speed 1: 24 heartbeats over 2.4 s, livenessMs 600.
     // (The snapshot comes 500 ms after the open at this pace: more than the other cases' resync timeout.)
-    const r = await run({ capture: c1.lines, livenessMs: 600, resyncTimeoutMs: 5_000, pace: { speed: 1 }, until: reached(1, 1, sizeOf(2)) });
+    const r = await run({ capture: c1.lines, timing: { livenessMs: 600, resyncTimeoutMs: 5_000 }, pace: { speed: 1 }, until: reached(1, 1, sizeOf(2)) });
     try {
       expect(r.completed).toBe(true);
       expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
@@ -323,7 +304,7 @@ describe('Bitfinex faults through the replay server and the feed engine', () => 
     const c1 = new Conn(1_000, [BTC]).snapshot(BTC).update(BTC, 1).update(BTC, 2);
     const c2 = new Conn(9_000, [BTC], 2).snapshot(BTC, '7').update(BTC, 8);
     // info, conf, 2 acks, snapshot, update 1: then silence.
-    const r = await run({ capture: [...c1.lines, ...c2.lines], livenessMs: 300, faults: [{ kind: 'stall', connection: 1, afterFrames: 6 }], until: reached(1, 2, sizeOf(8)) });
+    const r = await run({ capture: [...c1.lines, ...c2.lines], timing: { livenessMs: 300 }, faults: [{ kind: 'stall', connection: 1, afterFrames: 6 }], until: reached(1, 2, sizeOf(8)) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
