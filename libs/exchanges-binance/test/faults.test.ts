@@ -9,18 +9,7 @@
  */
 import type { EngineTiming, FeedEvent, FeedSpec } from '@level4/feed';
 import type { OrderBook } from '@level4/orderbook';
-import {
-  afterLive,
-  collectingLogger,
-  replayFeeds,
-  spreadsOf,
-  statusStory,
-  tradesOf,
-  unsoundSpreads,
-  type CaptureLine,
-  type ReplayedFeeds,
-  type ReplayFeedsOptions,
-} from '@level4/replay';
+import { afterLive, CaptureScript, collectingLogger, replayRunner, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { BINANCE_URLS, createBinanceAdapter } from '../src/index.js';
 
@@ -38,23 +27,8 @@ const futDepthUrl = (symbol: string) => `https://fapi.binance.com/fapi/v1/depth?
 
 const T0 = 1_700_000_000_000;
 
-class Recording {
-  readonly lines: CaptureLine[] = [];
-  private t = T0;
-
-  get(url: string, body: unknown, status = 200): this {
-    this.lines.push({ t: (this.t += 5), kind: 'http', dir: 'get', url, status, data: JSON.stringify(body) });
-    return this;
-  }
-  open(url: string): this {
-    this.lines.push({ t: (this.t += 5), kind: 'ws', dir: 'open', url });
-    return this;
-  }
-  recv(url: string, frame: string): this {
-    this.lines.push({ t: (this.t += 5), kind: 'ws', dir: 'recv', url, data: frame });
-    return this;
-  }
-}
+/** A fresh script of capture lines, 5 ms apart from T0. */
+const recording = () => new CaptureScript({ t0: T0, step: 5 });
 
 type Levels = readonly (readonly [string, string])[];
 
@@ -217,35 +191,41 @@ const ETH_FINAL_FROM_B = {
  * (the replay serves recorded answers in order, then the last one again), recorded after 106.
  */
 function spotBtcSession(later: readonly unknown[] = []): CaptureLine[] {
-  const r = new Recording().get(SPOT_INFO, spotInfo([['BTCUSDT', 'BTC', 'USDT', '0.01000000']])).open(SPOT_WS).recv(SPOT_WS, ack(1));
+  const r = recording();
+  r.get(SPOT_INFO, spotInfo([['BTCUSDT', 'BTC', 'USDT', '0.01000000']]));
+  r.open(SPOT_WS);
+  r.recv(ack(1), SPOT_WS);
   for (const d of BTC_DELTAS) {
-    r.recv(SPOT_WS, depthFrame('BTCUSDT', d));
+    r.recv(depthFrame('BTCUSDT', d), SPOT_WS);
     if (d.u === 101) r.get(spotDepthUrl('BTCUSDT'), BTC_A);
-    if (d.u === 102) r.recv(SPOT_WS, tradeFrame('BTCUSDT', 5001, '30001.00', '0.10000000', false));
+    if (d.u === 102) r.recv(tradeFrame('BTCUSDT', 5001, '30001.00', '0.10000000', false), SPOT_WS);
     if (d.u === 106) for (const body of later) r.get(spotDepthUrl('BTCUSDT'), body);
-    if (d.u === 108) r.recv(SPOT_WS, tradeFrame('BTCUSDT', 5002, '30000.50', '0.20000000', true));
+    if (d.u === 108) r.recv(tradeFrame('BTCUSDT', 5002, '30000.50', '0.20000000', true), SPOT_WS);
   }
   return r.lines;
 }
 
 /** BTCUSDT and ETHUSDT interleaved on one spot socket; each symbol's second answer is recorded later. */
 function spotTwoSymbolSession(): CaptureLine[] {
-  const r = new Recording()
-    .get(
-      SPOT_INFO,
-      spotInfo([
-        ['BTCUSDT', 'BTC', 'USDT', '0.01000000'],
-        ['ETHUSDT', 'ETH', 'USDT', '0.01000000'],
-      ]),
-    )
-    .open(SPOT_WS)
-    .recv(SPOT_WS, ack(1));
+  const r = recording();
+  r.get(
+    SPOT_INFO,
+    spotInfo([
+      ['BTCUSDT', 'BTC', 'USDT', '0.01000000'],
+      ['ETHUSDT', 'ETH', 'USDT', '0.01000000'],
+    ]),
+  );
+  r.open(SPOT_WS);
+  r.recv(ack(1), SPOT_WS);
   for (let i = 0; i < BTC_DELTAS.length; i++) {
     const btc = BTC_DELTAS[i]!;
-    r.recv(SPOT_WS, depthFrame('BTCUSDT', btc));
+    r.recv(depthFrame('BTCUSDT', btc), SPOT_WS);
     const eth = ETH_DELTAS[i];
-    if (eth) r.recv(SPOT_WS, depthFrame('ETHUSDT', eth));
-    if (i === 0) r.get(spotDepthUrl('BTCUSDT'), BTC_A).get(spotDepthUrl('ETHUSDT'), ETH_A);
+    if (eth) r.recv(depthFrame('ETHUSDT', eth), SPOT_WS);
+    if (i === 0) {
+      r.get(spotDepthUrl('BTCUSDT'), BTC_A);
+      r.get(spotDepthUrl('ETHUSDT'), ETH_A);
+    }
     if (eth?.u === 504) r.get(spotDepthUrl('ETHUSDT'), ETH_B);
     if (btc.u === 106) r.get(spotDepthUrl('BTCUSDT'), BTC_B);
   }
@@ -259,17 +239,14 @@ const TIMING: Partial<EngineTiming> = { reconnectMinMs: 20, reconnectMaxMs: 100,
 
 const spot = (id: number, base: string, quote = 'USDT'): FeedSpec => ({ id, venue: 'binance', type: 'spot', base, quote });
 
-async function run(options: Omit<ReplayFeedsOptions, 'urls' | 'adapter'>): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    urls: BINANCE_URLS,
-    adapter: (urls) => createBinanceAdapter({ urls }),
-    timing: TIMING,
-    timeoutMs: 15_000,
-    ...options,
-    // settleMs: a little room for the engine to install the snapshot before the frames behind it.
-    replay: { waitForRequests: true, settleMs: 50, ...options.replay },
-  });
-}
+const run = replayRunner({
+  urls: BINANCE_URLS,
+  adapter: (urls) => createBinanceAdapter({ urls }),
+  timing: TIMING,
+  timeoutMs: 15_000,
+  // settleMs: a little room for the engine to install the snapshot before the frames behind it.
+  replay: { waitForRequests: true, settleMs: 50 },
+});
 
 /** `until`: a Spread of the market with this best bid (the last delta of the session sets it). */
 const spreadWithBid =
@@ -306,7 +283,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
       capture: spotBtcSession([BTC_A, BTC_B]),
       markets: [spot(1, 'BTC')],
       logger,
-      replay: { faults: [{ kind: 'skip', connection: 1, frames: (frame) => frame.includes('"u":103,') }] },
+      faults: [{ kind: 'skip', connection: 1, frames: (frame) => frame.includes('"u":103,') }],
       until: spreadWithBid(1, '30000.75', '0.25000000'),
     });
     try {
@@ -351,7 +328,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
     const r = await run({
       capture: spotBtcSession(),
       markets: [spot(1, 'BTC')],
-      replay: { faults: [{ kind: 'drop', connection: 1, afterFrames: 5 }] },
+      faults: [{ kind: 'drop', connection: 1, afterFrames: 5 }],
       until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
     });
     try {
@@ -385,7 +362,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
       capture: spotTwoSymbolSession(),
       markets: [spot(1, 'BTC'), spot(2, 'ETH')],
       logger,
-      replay: { faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes('"s":"BTCUSDT","U":104,'), text: truncated }] },
+      faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes('"s":"BTCUSDT","U":104,'), text: truncated }],
       until: (events) => spreadWithBid(1, '30000.75', '0.25000000')(events) && events.some((e) => e.kind === 'spread' && e.marketId === 2 && e.askSize === '3.50000000'),
     });
     try {
@@ -430,7 +407,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
       capture: spotTwoSymbolSession(),
       markets: [spot(1, 'BTC'), spot(2, 'ETH')],
       logger,
-      replay: { faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes('"s":"BTCUSDT","U":104,'), text: 'garbage' }] },
+      faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes('"s":"BTCUSDT","U":104,'), text: 'garbage' }],
       until: (events) =>
         statusStory(events, 2).filter(([s]) => s === 'live').length >= 2 &&
         spreadWithBid(1, '30000.75', '0.25000000')(events) &&
@@ -463,10 +440,12 @@ describe('Binance faults through the replay server and the feed engine', () => {
   });
 
   it('venue error on subscribe: failed with the venue message, counted, the subscription is tried again', async () => {
-    const capture = new Recording()
-      .get(SPOT_INFO, spotInfo([['BTCUSDT', 'BTC', 'USDT', '0.01000000']]))
-      .open(SPOT_WS)
-      .recv(SPOT_WS, JSON.stringify({ error: { code: 2, msg: 'Invalid request: unknown stream' }, id: 1 })).lines;
+    const script = recording();
+    const capture = [
+      script.get(SPOT_INFO, spotInfo([['BTCUSDT', 'BTC', 'USDT', '0.01000000']])),
+      script.open(SPOT_WS),
+      script.recv(JSON.stringify({ error: { code: 2, msg: 'Invalid request: unknown stream' }, id: 1 }), SPOT_WS),
+    ];
     const logger = collectingLogger();
     const r = await run({
       capture,
@@ -507,7 +486,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
       capture: spotBtcSession(),
       markets: [spot(1, 'BTC')],
       logger,
-      replay: { faults: [{ kind: 'http', path: '/api/v3/depth', status: 429, headers: { 'retry-after': '0' }, times: 2 }] },
+      faults: [{ kind: 'http', path: '/api/v3/depth', status: 429, headers: { 'retry-after': '0' }, times: 2 }],
       until: spreadWithBid(1, '30000.75', '0.25000000'),
     });
     try {
@@ -543,7 +522,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
       capture: spotBtcSession(),
       markets: [spot(1, 'BTC')],
       // The notice comes once, on connection 1, after 103 (connection 2 replays the session without it).
-      replay: { faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes('"u":104,'), text: shutdown }] },
+      faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes('"u":104,'), text: shutdown }],
       until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
     });
     try {
@@ -576,7 +555,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
       capture: spotBtcSession(),
       markets: [spot(1, 'BTC')],
       timing: { ...TIMING, livenessMs: 300 },
-      replay: { faults: [{ kind: 'stall', connection: 1, afterFrames: 5 }] },
+      faults: [{ kind: 'stall', connection: 1, afterFrames: 5 }],
       until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
       timeoutMs: 5_000,
     });
@@ -637,11 +616,22 @@ describe('Binance faults through the replay server and the feed engine', () => {
       { U: 1061, u: 1072, pu: 1060, a: [['60000.4', '0.250']] },
       { U: 1080, u: 1090, pu: 1072, b: [['60000.3', '0.900']] },
     ];
-    const r0 = new Recording().get(FUT_INFO, info).open(FUT_PUBLIC).recv(FUT_PUBLIC, ack(1)).open(FUT_MARKET).recv(FUT_MARKET, ack(1));
+    const r0 = recording();
+    r0.get(FUT_INFO, info);
+    r0.open(FUT_PUBLIC);
+    r0.recv(ack(1), FUT_PUBLIC);
+    r0.open(FUT_MARKET);
+    r0.recv(ack(1), FUT_MARKET);
     for (const d of events) {
-      r0.recv(FUT_PUBLIC, depthFrame('BTCUSDT', d));
-      if (d.u === 1005) r0.get(futDepthUrl('BTCUSDT'), first).recv(FUT_MARKET, aggTradeFrame('BTCUSDT', 7001, '60000.1', '0.010', false));
-      if (d.u === 1060) r0.get(futDepthUrl('BTCUSDT'), second).recv(FUT_MARKET, aggTradeFrame('BTCUSDT', 7002, '60000.0', '0.020', true));
+      r0.recv(depthFrame('BTCUSDT', d), FUT_PUBLIC);
+      if (d.u === 1005) {
+        r0.get(futDepthUrl('BTCUSDT'), first);
+        r0.recv(aggTradeFrame('BTCUSDT', 7001, '60000.1', '0.010', false), FUT_MARKET);
+      }
+      if (d.u === 1060) {
+        r0.get(futDepthUrl('BTCUSDT'), second);
+        r0.recv(aggTradeFrame('BTCUSDT', 7002, '60000.0', '0.020', true), FUT_MARKET);
+      }
     }
     const logger = collectingLogger();
     const r = await run({
@@ -699,14 +689,10 @@ describe('Binance faults through the replay server and the feed engine', () => {
   });
 
   it('planned reconnect before the venue cuts connections (24 h on Binance; 500 ms here): resync on a new socket, live again', async () => {
-    const r = await replayFeeds({
+    const r = await run({
       capture: spotBtcSession(),
-      urls: BINANCE_URLS,
       adapter: (urls) => ({ ...createBinanceAdapter({ urls }), maxConnectionMs: 500 }),
       markets: [spot(1, 'BTC')],
-      timing: TIMING,
-      timeoutMs: 15_000,
-      replay: { waitForRequests: true, settleMs: 50 },
       until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2,
     });
     try {
@@ -729,7 +715,8 @@ describe('Binance faults through the replay server and the feed engine', () => {
     };
     // exchangeInfo is recorded three times (served in order): at start, at the first refresh, at the second.
     const session = spotBtcSession();
-    const capture = [...session.slice(0, 1), ...new Recording().get(SPOT_INFO, info('BREAK')).get(SPOT_INFO, info('TRADING')).lines, ...session.slice(1)];
+    const refreshes = recording();
+    const capture = [...session.slice(0, 1), refreshes.get(SPOT_INFO, info('BREAK')), refreshes.get(SPOT_INFO, info('TRADING')), ...session.slice(1)];
     const r = await run({ capture, markets: [spot(1, 'BTC')], until: spreadWithBid(1, '30000.75', '0.25000000') });
     try {
       await r.engine.refreshInstruments();
@@ -739,7 +726,7 @@ describe('Binance faults through the replay server and the feed engine', () => {
 
       await r.engine.refreshInstruments();
       await vi.waitFor(() => expect(statusStory(r.events, 1).at(-1)![0]).toBe('live'), { timeout: 10_000 });
-      expect(statusStory(r.events, 1).map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'failed', 'syncing', 'live']);
+      expect(states(r, 1)).toEqual(['starting', 'syncing', 'live', 'failed', 'syncing', 'live']);
       // Its socket (it was the only market on it) was closed when it halted: its return needed a new one.
       expect(r.server.connections).toBe(2);
       expect(r.server.requests.filter((q) => q.url.startsWith('/api/v3/exchangeInfo'))).toHaveLength(3);
