@@ -10,18 +10,7 @@
  */
 import type { EngineTiming, FeedEvent, FeedSpec } from '@level4/feed';
 import type { OrderBook } from '@level4/orderbook';
-import {
-  afterLive,
-  collectingLogger,
-  replayFeeds,
-  spreadsOf,
-  statusStory,
-  tradesOf,
-  unsoundSpreads,
-  type CaptureLine,
-  type ReplayedFeeds,
-  type ReplayFeedsOptions,
-} from '@level4/replay';
+import { afterLive, CaptureScript, collectingLogger, replayRunner, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { BITSTAMP_URLS, createBitstampAdapter } from '../src/index.js';
 
@@ -35,23 +24,8 @@ const bookUrl = (symbol: string) => `https://www.bitstamp.net/api/v2/order_book/
 /** µs: diff `n` of a session has microtimestamp T0 + n. */
 const T0 = 1_700_000_000_000_000;
 
-class Recording {
-  readonly lines: CaptureLine[] = [];
-  private t = T0 / 1000;
-
-  get(url: string, body: unknown, status = 200): this {
-    this.lines.push({ t: (this.t += 5), kind: 'http', dir: 'get', url, status, data: JSON.stringify(body) });
-    return this;
-  }
-  open(url = WS): this {
-    this.lines.push({ t: (this.t += 5), kind: 'ws', dir: 'open', url });
-    return this;
-  }
-  recv(frame: string): this {
-    this.lines.push({ t: (this.t += 5), kind: 'ws', dir: 'recv', url: WS, data: frame });
-    return this;
-  }
-}
+/** A fresh script of capture lines on WS, 5 ms apart from T0 (in ms). */
+const recording = () => new CaptureScript({ t0: T0 / 1000, step: 5, url: WS });
 
 type Levels = readonly (readonly [string, string])[];
 
@@ -213,7 +187,9 @@ const ETH_FINAL_FROM_B = {
  * (served in order, then the last one again); `later` = answers recorded after diff 106.
  */
 function btcSession(later: readonly unknown[] = [], first: readonly unknown[] = [BTC_A]): CaptureLine[] {
-  const r = new Recording().get(MARKETS_URL, marketsBody([['btcusd', 'BTC', 'USD', 2]])).open();
+  const r = recording();
+  r.get(MARKETS_URL, marketsBody([['btcusd', 'BTC', 'USD', 2]]));
+  r.open();
   for (const ack of acks('btcusd')) r.recv(ack);
   for (const d of BTC_DIFFS) {
     r.recv(diffFrame('btcusd', d));
@@ -227,7 +203,9 @@ function btcSession(later: readonly unknown[] = [], first: readonly unknown[] = 
 
 /** BTC/USD and ETH/USD interleaved on one socket; each market's answer B is recorded later. */
 function twoMarketSession(): CaptureLine[] {
-  const r = new Recording().get(MARKETS_URL, marketsBody([['btcusd', 'BTC', 'USD', 2], ['ethusd', 'ETH', 'USD', 2]])).open();
+  const r = recording();
+  r.get(MARKETS_URL, marketsBody([['btcusd', 'BTC', 'USD', 2], ['ethusd', 'ETH', 'USD', 2]]));
+  r.open();
   for (const ack of [...acks('btcusd'), ...acks('ethusd')]) r.recv(ack);
   for (let i = 0; i < BTC_DIFFS.length; i++) {
     const btc = BTC_DIFFS[i]!;
@@ -251,17 +229,14 @@ const TIMING: Partial<EngineTiming> = { reconnectMinMs: 20, reconnectMaxMs: 100,
 
 const spot = (id: number, base: string, quote = 'USD'): FeedSpec => ({ id, venue: 'bitstamp', type: 'spot', base, quote });
 
-async function run(options: Omit<ReplayFeedsOptions, 'urls' | 'adapter'>): Promise<ReplayedFeeds> {
-  return replayFeeds({
-    urls: BITSTAMP_URLS,
-    adapter: (urls) => createBitstampAdapter({ urls }),
-    timing: TIMING,
-    timeoutMs: 15_000,
-    ...options,
-    // settleMs: a little room for the engine to install the snapshot before the frames behind it.
-    replay: { waitForRequests: true, settleMs: 50, ...options.replay },
-  });
-}
+const run = replayRunner({
+  urls: BITSTAMP_URLS,
+  adapter: (urls) => createBitstampAdapter({ urls }),
+  timing: TIMING,
+  timeoutMs: 15_000,
+  // settleMs: a little room for the engine to install the snapshot before the frames behind it.
+  replay: { waitForRequests: true, settleMs: 50 },
+});
 
 /** `until`: a Spread of the market with this best bid (the last diff of the session sets it). */
 const spreadWithBid =
@@ -299,7 +274,7 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
       capture: btcSession(),
       markets: [spot(1, 'BTC')],
       // The notice comes once, on connection 1, before diff 104 (connection 2 replays the session without it).
-      replay: { faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes(`"${T0 + 104}"`), text: notice }] },
+      faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes(`"${T0 + 104}"`), text: notice }],
       until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
     });
     try {
@@ -345,16 +320,14 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
       capture: twoMarketSession(),
       markets: [spot(1, 'BTC'), spot(2, 'ETH')],
       logger,
-      replay: {
-        faults: [
-          {
-            kind: 'corrupt',
-            connection: 1,
-            frames: (frame) => frame.includes(`"${T0 + 104}"`),
-            edit: (frame) => frame.replace('"asks":[', '"asks":[["29999.50","0.10000000"],'),
-          },
-        ],
-      },
+      faults: [
+        {
+          kind: 'corrupt',
+          connection: 1,
+          frames: (frame) => frame.includes(`"${T0 + 104}"`),
+          edit: (frame) => frame.replace('"asks":[', '"asks":[["29999.50","0.10000000"],'),
+        },
+      ],
       until: (events) => spreadWithBid(1, '30000.75', '0.25000000')(events) && ethDone(events),
     });
     try {
@@ -401,7 +374,7 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
       capture: twoMarketSession(),
       markets: [spot(1, 'BTC'), spot(2, 'ETH')],
       logger,
-      replay: { faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes(`"${T0 + 104}"`), text: `${truncated} diff_order_book_btcusd` }] },
+      faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes(`"${T0 + 104}"`), text: `${truncated} diff_order_book_btcusd` }],
       until: (events) => spreadWithBid(1, '30000.75', '0.25000000')(events) && ethDone(events),
     });
     try {
@@ -422,7 +395,7 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
       expect(spreadsOf(afterLive(r.events, 1, 2), 1).length).toBeGreaterThan(0);
       expectLastSpreadIsTop(r, 1);
 
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expect(r.engine.feed(2)!.counters).toMatchObject({ malformedFrames: 0, resyncs: 0, deltas: 6 });
       expect(levelsOf(r.engine.book(2))).toEqual(ETH_FINAL_FROM_A);
       expect(r.server.connections).toBe(1);
@@ -437,9 +410,7 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
       capture: twoMarketSession(),
       markets: [spot(1, 'BTC'), spot(2, 'ETH')],
       logger,
-      replay: {
-        faults: [{ kind: 'corrupt', connection: 1, frames: (frame) => frame.includes(`"${T0 + 104}"`), edit: (frame) => frame.replace(/"microtimestamp":"\d+",/, '') }],
-      },
+      faults: [{ kind: 'corrupt', connection: 1, frames: (frame) => frame.includes(`"${T0 + 104}"`), edit: (frame) => frame.replace(/"microtimestamp":"\d+",/, '') }],
       until: (events) => spreadWithBid(1, '30000.75', '0.25000000')(events) && ethDone(events),
     });
     try {
@@ -455,7 +426,7 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
       // Diff 104 never reached the book; B (at 106) holds its effect.
       expect(levelsOf(r.engine.book(1))).toEqual(BTC_FINAL_FROM_B);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
-      expect(statusStory(r.events, 2).map(([s]) => s)).toEqual(['starting', 'syncing', 'live']);
+      expect(states(r, 2)).toEqual(['starting', 'syncing', 'live']);
       expect(levelsOf(r.engine.book(2))).toEqual(ETH_FINAL_FROM_A);
     } finally {
       await r.close();
@@ -468,7 +439,7 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
       capture: twoMarketSession(),
       markets: [spot(1, 'BTC'), spot(2, 'ETH')],
       logger,
-      replay: { faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes(`"${T0 + 104}"`), text: 'garbage' }] },
+      faults: [{ kind: 'inject', connection: 1, before: (frame) => frame.includes(`"${T0 + 104}"`), text: 'garbage' }],
       until: (events) =>
         statusStory(events, 2).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events) && ethDone(events),
     });
@@ -499,10 +470,8 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
   });
 
   it('subscription error naming the channel: failed with the venue message, counted, the subscription is tried again', async () => {
-    const capture = new Recording()
-      .get(MARKETS_URL, marketsBody([['btcusd', 'BTC', 'USD', 2]]))
-      .open()
-      .recv('{"event":"bts:error","channel":"diff_order_book_btcusd","data":{"code":null,"message":"Invalid channel provided."}}').lines;
+    const script = recording();
+    const capture = [script.get(MARKETS_URL, marketsBody([['btcusd', 'BTC', 'USD', 2]])), script.open(), script.recv('{"event":"bts:error","channel":"diff_order_book_btcusd","data":{"code":null,"message":"Invalid channel provided."}}')];
     const logger = collectingLogger();
     const r = await run({
       capture,
@@ -536,10 +505,8 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
   it('subscription error with the documented empty channel: logged, but no market can be told (answers carry no request id)', async () => {
     // Contract gap (reported): Bitstamp answers in request order with no id, and the engine matches
     // answers by request id only, so this error reaches no market: it stays `syncing`, never `failed`.
-    const capture = new Recording()
-      .get(MARKETS_URL, marketsBody([['btcusd', 'BTC', 'USD', 2]]))
-      .open()
-      .recv('{"event":"bts:error","channel":"","data":{"code":null,"message":"Bad subscription string."}}').lines;
+    const script = recording();
+    const capture = [script.get(MARKETS_URL, marketsBody([['btcusd', 'BTC', 'USD', 2]])), script.open(), script.recv('{"event":"bts:error","channel":"","data":{"code":null,"message":"Bad subscription string."}}')];
     const logger = collectingLogger();
     const r = await run({ capture, markets: [spot(1, 'BTC')], logger, timing: { ...TIMING, resyncTimeoutMs: 10_000 } });
     try {
@@ -563,12 +530,10 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
       capture: btcSession(),
       markets: [spot(1, 'BTC')],
       logger,
-      replay: {
-        faults: [
-          { kind: 'http', path: '/api/v2/order_book/btcusd/', status: 429, headers: { 'retry-after': '0' }, times: 1 },
-          { kind: 'http', path: '/api/v2/order_book/btcusd/', status: 503, times: 1 },
-        ],
-      },
+      faults: [
+        { kind: 'http', path: '/api/v2/order_book/btcusd/', status: 429, headers: { 'retry-after': '0' }, times: 1 },
+        { kind: 'http', path: '/api/v2/order_book/btcusd/', status: 503, times: 1 },
+      ],
       until: spreadWithBid(1, '30000.75', '0.25000000'),
     });
     try {
@@ -639,7 +604,7 @@ describe('Bitstamp faults through the replay server and the feed engine', () => 
       capture: btcSession(),
       markets: [spot(1, 'BTC')],
       timing: { ...TIMING, livenessMs: 300 },
-      replay: { faults: [{ kind: 'stall', connection: 1, afterFrames: 7 }] },
+      faults: [{ kind: 'stall', connection: 1, afterFrames: 7 }],
       until: (events) => statusStory(events, 1).filter(([s]) => s === 'live').length >= 2 && spreadWithBid(1, '30000.75', '0.25000000')(events),
       timeoutMs: 5_000,
     });
