@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import type { FeedEvent } from '@level4/feed';
+import { OrderBook } from '@level4/orderbook';
 import { capturesDir, readCapture, replayFeeds, spreadsOf, statusStory, tradesOf, unsoundSpreads, type CaptureLine } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { COINBASE_URLS, createCoinbaseAdapter, parseFrame } from '../src/index.js';
@@ -175,6 +176,54 @@ describe.skipIf(dir === undefined)('Coinbase Advanced Trade recording through th
       await run.close();
     }
   }, 60_000);
+
+  it(`${FILE}: every ticker's best bid/ask is a state the rebuilt book passes through within a few frames`, async () => {
+    // The ticker is its own stream (no book version), so it cannot be checked on arrival (above: 40
+    // of 154 disagree then). What it must agree with is the book as the level2 stream builds it,
+    // level by level: every ticker must name a top the book actually had, close in the stream.
+    const capture = await readCapture(join(dir!, 'coinbase', FILE));
+    const recorded = frames(capture);
+    // Book versions (this product's level2 messages): the furthest ticker of the recording is 5
+    // versions from the state it names (ETH-USD; 150 of the 154 are within one).
+    const WINDOW = 5;
+    for (const m of MARKETS) {
+      const book = new OrderBook();
+      /** Every top the book had, with the index of the frame that made it. */
+      const tops: { at: number; bid: string; ask: string }[] = [];
+      const tickers: { at: number; bid: string; ask: string }[] = [];
+      const note = (at: number) => {
+        const bid = book.bestBid()?.price;
+        const ask = book.bestAsk()?.price;
+        if (bid !== undefined && ask !== undefined) tops.push({ at, bid, ask });
+      };
+      // `at` counts this product's book messages: how many versions of the book apart two states are.
+      let at = 0;
+      for (const f of recorded) {
+        for (const message of parseFrame(f.text, 'spot')) {
+          if (!('symbol' in message) || message.symbol !== m.symbol) continue;
+          if (message.kind === 'snapshot') {
+            book.applySnapshot(message);
+            note(++at);
+          } else if (message.kind === 'delta') {
+            at++;
+            for (const [price, size] of message.bids) {
+              book.applyDelta('bid', price, size);
+              note(at);
+            }
+            for (const [price, size] of message.asks) {
+              book.applyDelta('ask', price, size);
+              note(at);
+            }
+          } else if (message.kind === 'top' && tops.length > 0 && message.bid && message.ask) {
+            tickers.push({ at, bid: message.bid[0], ask: message.ask[0] });
+          }
+        }
+      }
+      const unmatched = tickers.filter((t) => !tops.some((b) => Math.abs(b.at - t.at) <= WINDOW && b.bid === t.bid && b.ask === t.ask));
+      expect(tickers.length).toBeGreaterThan(0);
+      expect(unmatched).toEqual([]);
+    }
+  });
 
   it('a USDC market aliased to the USD product is refused: its stream would be another product’s book', async () => {
     const capture = await readCapture(join(dir!, 'coinbase', FILE));
