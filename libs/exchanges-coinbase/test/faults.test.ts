@@ -290,18 +290,19 @@ describe('Coinbase faults through the replay server and the feed engine', () => 
     }
   });
 
-  it('heartbeats keep a quiet socket alive: 1.2 s of heartbeats only with livenessMs 400, no reconnect, the book stays live', async () => {
+  it('heartbeats keep a quiet socket alive: 1.8 s of heartbeats only with livenessMs 900, no reconnect, the book stays live', async () => {
     // Built in order: each frame takes the connection's next sequence_num.
     const capture = [open(), heartbeat(41690), subscriptions(['BTC-USD']), snapshot('BTC-USD', BTC)];
-    for (let i = 1; i <= 8; i++) capture.push(heartbeat(41690 + i, 150));
+    // Twice the liveness window without data; a heartbeat every 150 ms (margin for a loaded machine).
+    for (let i = 1; i <= 12; i++) capture.push(heartbeat(41690 + i, 150));
     capture.push(update('BTC-USD', BTC, 101));
-    const r = await run({ capture, pace: 'real', timing: { livenessMs: 400 }, until: reached(1, 1, 101) });
+    const r = await run({ capture, pace: 'real', timing: { livenessMs: 900 }, until: reached(1, 1, 101) });
     try {
       expect(r.completed).toBe(true);
       expect(states(r, 1)).toEqual(['starting', 'syncing', 'live']);
       expectCounters(r.engine.feed(1), { reconnects: 0, gaps: 0, resyncs: 0, snapshots: 1, deltas: 1 });
       expect(r.server.connections).toBe(1);
-      expect(r.engine.feed(1)?.sequence).toBe(11);
+      expect(r.engine.feed(1)?.sequence).toBe(15);
     } finally {
       await r.close();
     }
