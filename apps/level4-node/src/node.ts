@@ -71,6 +71,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
   if (config.rpcToken === undefined) log.warn({ variable: 'RPC_TOKEN' }, 'the gRPC control API is open to anyone who can reach it: set RPC_TOKEN to require a bearer token');
   let rpc: ControlServer | undefined;
   let http: Server | undefined;
+  let closing = false;
   try {
     rpc = await startControlServer({
       address: `${config.rpcHost.includes(':') ? `[${config.rpcHost}]` : config.rpcHost}:${config.rpcPort}`,
@@ -79,30 +80,23 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       ...(config.rpcTls ? { tls: config.rpcTls } : {}),
       onInternalError: (method, error) => log.error({ method, err: error }, 'control call failed'),
     });
-    if (config.metricsPort !== 0 || config.metricsHost !== '') {
-      http =
-        config.metricsPort === 0
-          ? undefined
-          : await startMetricsServer(config.metricsHost, config.metricsPort, metrics, () => (closing ? 'shutting down' : undefined));
-    }
+    // Port 0 turns the metrics and health endpoint off.
+    if (config.metricsPort !== 0) http = await startMetricsServer(config.metricsHost, config.metricsPort, metrics, () => (closing ? 'shutting down' : undefined));
   } catch (error) {
     await rpc?.close(0);
     await engine.close();
     await sink.close(0);
     throw error;
   }
-  let closing = false;
   const rpcPort = rpc.port;
   const address = http?.address();
-  log.info(
-    { rpc: `${config.rpcHost}:${rpcPort}`, advertise: config.rpcAdvertise, kafka: config.kafkaBrokers.join(','), maxFeeds: config.maxDataFeeds, metrics: typeof address === 'object' && address ? address.port : undefined },
-    'level4 node started',
-  );
+  const metricsPort = typeof address === 'object' && address ? address.port : undefined;
+  log.info({ rpc: `${config.rpcHost}:${rpcPort}`, advertise: config.rpcAdvertise, kafka: config.kafkaBrokers.join(','), maxFeeds: config.maxDataFeeds, metrics: metricsPort }, 'level4 node started');
 
   return {
     config,
     rpcPort,
-    metricsPort: typeof address === 'object' && address ? address.port : undefined,
+    metricsPort,
     engine,
     sink,
     async close() {
