@@ -119,7 +119,7 @@ const streams = (symbol: string) => [`${symbol}@depth@100ms`, `${symbol}@trade`]
 // ---- the cases: WebSocket API ------------------------------------------------------------------
 
 describe('Gemini WebSocket API faults through the replay server and the feed engine', () => {
-  it('update-id gap in one market: only that market resyncs (unsubscribe + subscribe, a new snapshot frame); the other keeps its book and spreads', async () => {
+  it('update-id gap in one market: only that market resyncs (unsubscribe + subscribe, a new snapshot frame; frames of the old subscription before the unsubscribe answer are not taken for the book); the other keeps its book and spreads', async () => {
     const capture = [
       open(WS),
       ws.ack(1),
@@ -132,6 +132,8 @@ describe('Gemini WebSocket API faults through the replay server and the feed eng
       ws.delta('btcusd', BTC, 103), // the gap shows here
       ws.pong(),
       ws.delta('ethusd', ETH, 103),
+      // Still in flight from the old subscription when the engine unsubscribed: not the new book.
+      ws.delta('btcusd', BTC, 104),
       // What Gemini sends after the engine's unsubscribe + subscribe: both answers, then the book.
       ws.ack(2),
       ws.ack(3),

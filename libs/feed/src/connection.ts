@@ -49,6 +49,12 @@ export class Connection {
   private readonly markets = new Map<string, MarketSync>();
   private readonly channels = new Map<string | number, string>();
   private readonly pending = new Map<string, Pending>();
+  /**
+   * Markets resubscribed on a venue whose first delta is the book (`first-delta`): frames of the old
+   * subscription may still be in flight and would pass for the new book, so the market's book
+   * frames are dropped until the venue answers the unsubscribe (symbol -> its request id).
+   */
+  private readonly draining = new Map<string, string>();
   private readonly timing: ConnectionTiming;
   private readonly log: FeedLogger;
   private readonly backoff: Backoff;
@@ -102,6 +108,7 @@ export class Connection {
     const symbol = market.instrument.symbol;
     if (this.markets.get(symbol) !== market) return;
     this.markets.delete(symbol);
+    this.draining.delete(symbol);
     this.clearRetry(symbol);
     if (this.opened) this.sendAll(this.adapter.unsubscribe(this.endpoint, [market.instrument], this.nextRequest([symbol], false), this.unbind(symbol)));
   }
@@ -126,11 +133,13 @@ export class Connection {
     if (!this.opened) return; // it resubscribes when the socket opens
     const instruments = [market.instrument];
     const symbol = market.instrument.symbol;
-    const off = this.adapter.unsubscribe(this.endpoint, instruments, this.nextRequest([symbol], false), this.unbind(symbol));
+    const request = this.nextRequest([symbol], false);
+    const off = this.adapter.unsubscribe(this.endpoint, instruments, request, this.unbind(symbol));
     if (off.length === 0) {
       this.reconnect(`resync of ${symbol} needs a new connection`);
       return;
     }
+    if (this.adapter.sync(this.type).snapshot === 'first-delta') this.draining.set(symbol, String(request));
     this.sendAll(off);
     this.subscribe(instruments);
   }
@@ -188,6 +197,7 @@ export class Connection {
     this.connectionSequence = undefined;
     this.channels.clear();
     this.pending.clear();
+    this.draining.clear();
     const everyMs = Math.max(50, Math.floor(this.livenessMs / 4));
     this.aliveTimer = setInterval(() => this.checkAlive(), everyMs);
     const keepalive = this.adapter.keepalive;
@@ -309,7 +319,11 @@ export class Connection {
         case 'check':
         case 'trade':
           // A market's trades come from the connection that carries them (Binance USD-M: /market).
-          if (message.kind === 'trade' ? this.carriesTrades : this.carriesBook) this.route(message)?.onMessage(message, receiveTime);
+          if (message.kind === 'trade' ? this.carriesTrades : this.carriesBook) {
+            const market = this.route(message);
+            if (market === undefined || (message.kind !== 'trade' && this.draining.has(market.instrument.symbol))) break;
+            market.onMessage(message, receiveTime);
+          }
           break;
         case 'heartbeat':
           break;
@@ -347,6 +361,7 @@ export class Connection {
   }
 
   private onAnswer(request: string): void {
+    this.drained(request);
     const pending = this.pending.get(request);
     if (pending === undefined) return;
     this.pending.delete(request);
@@ -372,7 +387,13 @@ export class Connection {
     }
   }
 
+  /** The venue answered an unsubscribe: what follows for that market is the new subscription. */
+  private drained(request: string): void {
+    for (const [symbol, id] of this.draining) if (id === request) this.draining.delete(symbol);
+  }
+
   private onVenueError(message: string, request: string | number | undefined, symbol: string | undefined): void {
+    if (request !== undefined) this.drained(String(request));
     const pending = request === undefined ? undefined : this.pending.get(String(request));
     if (request !== undefined) this.pending.delete(String(request));
     const symbols = pending?.symbols ?? (symbol !== undefined ? [symbol] : []);
