@@ -21,13 +21,24 @@ describe('instrumentsUrl', () => {
 });
 
 describe('parseInstruments', () => {
-  it('maps Spot products with a configured tick; CFD and futures are never offered as spot', () => {
+  it('maps Spot products with a configured tick; CFD and futures are listed as never trading, saying why', () => {
     expect(parseInstruments('spot', MARKETS)).toEqual({
       instruments: [
         { venue: 'bitflyer', type: 'spot', symbol: 'BTC_JPY', base: 'BTC', quote: 'JPY', tickSize: '1', trading: true, status: 'Spot' },
         { venue: 'bitflyer', type: 'spot', symbol: 'XRP_JPY', base: 'XRP', quote: 'JPY', tickSize: '0.01', trading: true, status: 'Spot' },
         // ETH_BTC: no known tick, skipped.
         { venue: 'bitflyer', type: 'spot', symbol: 'BCH_BTC', base: 'BCH', quote: 'BTC', tickSize: '0.00001', trading: true, status: 'Spot' },
+        { venue: 'bitflyer', type: 'spot', symbol: 'FX_BTC_JPY', base: 'BTC', quote: 'JPY', tickSize: '', trading: false, status: 'FX_BTC_JPY is bitFlyer Crypto CFD, not spot: bitFlyer support is spot only' },
+        {
+          venue: 'bitflyer',
+          type: 'spot',
+          symbol: 'BTCJPY17DEC2021',
+          base: 'BTC',
+          quote: 'JPY',
+          tickSize: '',
+          trading: false,
+          status: 'BTCJPY17DEC2021 is a Lightning Futures contract, not spot: bitFlyer support is spot only',
+        },
       ],
     });
   });

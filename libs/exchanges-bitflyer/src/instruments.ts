@@ -33,9 +33,10 @@ interface Entry {
 }
 
 /**
- * A `/v1/markets` body -> the spot instruments. Only `market_type: "Spot"` entries are mapped:
- * `FX_BTC_JPY` (Crypto CFD, market type `FX`) and the `Futures` products share channel names with
- * spot, so they are left out and never offered as spot (see {@link nonSpotReason}).
+ * A `/v1/markets` body -> the spot instruments. `market_type: "Spot"` entries trade; `FX_BTC_JPY`
+ * (Crypto CFD, market type `FX`) and the `Futures` products share channel names with spot, so they
+ * are listed as never trading, their status saying why (see {@link nonSpotReason}): a market spec
+ * naming one is refused with that reason, and BTC/JPY still resolves to the spot BTC_JPY.
  */
 export function parseInstruments(type: MarketType, body: string): InstrumentPage {
   if (type !== 'spot') throw new Error(`bitflyer: no ${JSON.stringify(type)} markets: ${SPOT_ONLY}`);
@@ -52,7 +53,12 @@ export function parseInstruments(type: MarketType, body: string): InstrumentPage
     if (typeof symbol !== 'string' || typeof marketType !== 'string') {
       throw new Error(`bitflyer: /v1/markets entry without "product_code" or "market_type": ${JSON.stringify(entry)}`);
     }
-    if (marketType !== 'Spot') continue;
+    if (marketType !== 'Spot') {
+      // Listed as not trading, with the reason: a spec naming it is refused with that reason.
+      const reason = nonSpotReason(symbol);
+      if (reason !== undefined) instruments.push(nonSpot(symbol, reason, type));
+      continue;
+    }
     const tickSize = BITFLYER_TICKS[symbol];
     const parts = symbol.split('_');
     if (tickSize === undefined || parts.length !== 2 || parts[0] === '' || parts[1] === '') continue;
@@ -62,6 +68,21 @@ export function parseInstruments(type: MarketType, body: string): InstrumentPage
     instruments.push({ venue: 'bitflyer', type, symbol, base, quote, tickSize, trading: true, status: marketType });
   }
   return { instruments };
+}
+
+/** A CFD or futures product, as an instrument that never trades here (its base/quote when readable). */
+function nonSpot(symbol: string, reason: string, type: MarketType): Instrument {
+  const assets = /^(?:FX_)?([A-Z]{3,4})_?(JPY|USD|EUR)/.exec(symbol.toUpperCase());
+  return {
+    venue: 'bitflyer',
+    type,
+    symbol,
+    base: assets?.[1] ?? symbol,
+    quote: assets?.[2] ?? '',
+    tickSize: '',
+    trading: false,
+    status: reason.replace(/^bitflyer: /, ''),
+  };
 }
 
 /**

@@ -269,10 +269,13 @@ describe('bitFlyer faults through the replay server and the feed engine', () => 
     }
   });
 
-  it('a spec naming the CFD product fails: it is not offered as spot', async () => {
+  it('a spec naming the CFD product fails, saying bitFlyer support is spot only; BTC/JPY is the spot product', async () => {
     const r = await run({ capture: [open(), ETH_SNAPSHOT()] });
     try {
-      await expect(r.engine.start({ id: 7, venue: 'bitflyer', type: 'spot', base: 'BTC', quote: 'JPY', symbol: 'FX_BTC_JPY' })).rejects.toThrow(/FX_BTC_JPY/);
+      await expect(r.engine.start({ id: 7, venue: 'bitflyer', type: 'spot', base: 'BTC', quote: 'JPY', symbol: 'FX_BTC_JPY' })).rejects.toThrow(
+        'bitflyer spot symbol FX_BTC_JPY (FX_BTC_JPY) is not trading: venue status FX_BTC_JPY is bitFlyer Crypto CFD, not spot: bitFlyer support is spot only',
+      );
+      expect((await r.engine.resolve({ venue: 'bitflyer', type: 'spot', base: 'BTC', quote: 'JPY' })).symbol).toBe('BTC_JPY');
       await expect(r.engine.start({ id: 8, venue: 'bitflyer', type: 'futures', base: 'BTC', quote: 'JPY' })).rejects.toThrow('bitflyer has no "futures" markets; it has: spot');
     } finally {
       await r.close();

@@ -37,6 +37,12 @@ function refusal(s: MarketSpec): MarketError {
 }
 
 describe('resolveInstrument', () => {
+  it('prefers the one instrument that trades among several with the same assets (a CFD listed beside the spot market)', () => {
+    const spotAndCfd = [instrument('FX_BTC_JPY', 'BTC', 'JPY', { trading: false, status: 'CFD, not spot' }), instrument('BTC_JPY', 'BTC', 'JPY')];
+    expect(resolveInstrument(spotAndCfd, spec('BTC', 'JPY')).symbol).toBe('BTC_JPY');
+    expect(() => resolveInstrument(spotAndCfd, spec('BTC', 'JPY', 'FX_BTC_JPY'))).toThrow('test futures symbol FX_BTC_JPY (FX_BTC_JPY) is not trading: venue status CFD, not spot');
+  });
+
   it('finds a market by base and quote, in any case, preferring the perpetual among contracts', () => {
     expect(resolveInstrument(list, spec('btc', 'usdt')).symbol).toBe('BTCUSDT');
     expect(resolveInstrument(list, spec('BTC', 'USDT')).symbol).toBe('BTCUSDT');

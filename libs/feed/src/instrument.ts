@@ -33,9 +33,11 @@ export function resolveInstrument(instruments: readonly Instrument[], spec: Mark
     const quote = spec.quote.toUpperCase();
     const matches = instruments.filter((i) => i.base === base && i.quote === quote);
     const perpetual = matches.filter((i) => i.expiry === undefined);
-    if (perpetual.length === 1) found = perpetual[0];
-    else if (matches.length === 1) found = matches[0];
-    else if (matches.length > 1) {
+    // One that trades beats ones that do not (a venue may list a CFD or a halted twin with the same assets).
+    const trading = (list: readonly Instrument[]) => list.filter((i) => i.trading);
+    const only = (list: readonly Instrument[]) => (list.length === 1 ? list[0] : undefined);
+    found = only(trading(perpetual)) ?? only(perpetual) ?? only(matches) ?? only(trading(matches));
+    if (found === undefined && matches.length > 1) {
       const symbols = matches.map((i) => i.symbol).join(', ');
       throw new MarketError(`${name} matches ${matches.length} instruments (${symbols}); name one with symbol`);
     }
