@@ -79,7 +79,7 @@ describe('parseFrame: events', () => {
     expect(parseFrame('{"event":"error","msg":"unknown event","code":10000}', 'spot')).toEqual([{ kind: 'error', message: '10000 unknown event' }]);
   });
 
-  it('info codes: 20051 and 20061 -> reconnect, 20060 -> a logged error, platform status 0 -> error, banner -> nothing', () => {
+  it('info codes: 20051 and 20061 -> reconnect, 20060 and platform status 0 -> pause, banner -> nothing', () => {
     expect(parseFrame('{"event":"info","code":20051,"msg":"Stopping. Please try to reconnect"}', 'spot')).toEqual([
       { kind: 'reconnect', reason: 'bitfinex info 20051 (server restarting): Stopping. Please try to reconnect' },
     ]);
@@ -87,9 +87,9 @@ describe('parseFrame: events', () => {
       { kind: 'reconnect', reason: 'bitfinex info 20061 (maintenance ended): Maintenance ended' },
     ]);
     expect(parseFrame('{"event":"info","code":20060,"msg":"Entering maintenance mode"}', 'spot')).toEqual([
-      { kind: 'error', message: 'bitfinex info 20060 (maintenance started, no data until it ends): Entering maintenance mode' },
+      { kind: 'pause', reason: 'bitfinex info 20060 (maintenance started, no data until it ends): Entering maintenance mode' },
     ]);
-    expect(parseFrame('{"event":"info","version":2,"platform":{"status":0}}', 'spot')).toEqual([{ kind: 'error', message: 'bitfinex platform in maintenance (info platform.status 0)' }]);
+    expect(parseFrame('{"event":"info","version":2,"platform":{"status":0}}', 'spot')).toEqual([{ kind: 'pause', reason: 'bitfinex platform in maintenance (info platform.status 0)' }]);
     expect(parseFrame('{"event":"info","version":2,"serverId":"x","platform":{"status":1}}', 'spot')).toEqual([]);
     expect(parseFrame('{"event":"conf","status":"OK","flags":196608}', 'spot')).toEqual([]);
     expect(parseFrame('{"event":"pong","ts":1,"cid":2}', 'spot')).toEqual([{ kind: 'heartbeat' }]);

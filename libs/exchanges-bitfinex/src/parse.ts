@@ -192,16 +192,16 @@ function parseEvent(msg: EventFrame, frame: string): FeedMessage[] {
 /**
  * Info codes: 20051 (server restarting) -> reconnect; 20061 (maintenance ended: resubscribe every
  * channel, rebuild every book) -> reconnect, which does exactly that; 20060 (maintenance started)
- * and a platform status 0 on connect -> `error` without a market: logged, no state change (the
- * contract has no pause; no data comes until 20061). Other codes and the version banner -> nothing.
+ * and a platform status 0 on connect -> `pause`: the markets leave `live` and wait, without
+ * reconnecting, for 20061. Other codes and the version banner -> nothing.
  */
 function info(msg: EventFrame): FeedMessage[] {
   const code = msg.code;
   const text = typeof msg.msg === 'string' ? `: ${msg.msg}` : '';
   if (code === INFO_RESTART) return [{ kind: 'reconnect', reason: `bitfinex info ${code} (server restarting)${text}` }];
   if (code === INFO_MAINTENANCE_END) return [{ kind: 'reconnect', reason: `bitfinex info ${code} (maintenance ended)${text}` }];
-  if (code === INFO_MAINTENANCE_START) return [{ kind: 'error', message: `bitfinex info ${code} (maintenance started, no data until it ends)${text}` }];
-  if (msg.platform?.status === 0) return [{ kind: 'error', message: 'bitfinex platform in maintenance (info platform.status 0)' }];
+  if (code === INFO_MAINTENANCE_START) return [{ kind: 'pause', reason: `bitfinex info ${code} (maintenance started, no data until it ends)${text}` }];
+  if (msg.platform?.status === 0) return [{ kind: 'pause', reason: 'bitfinex platform in maintenance (info platform.status 0)' }];
   return [];
 }
 

@@ -212,24 +212,29 @@ describe('Bitfinex faults through the replay server and the feed engine', () => 
     }
   });
 
-  it('info 20060 then 20061 (maintenance): the start is logged and changes nothing, the end reconnects and rebuilds the book', async () => {
+  it('info 20060 then 20061 (maintenance): the start takes the market out of live (stale, no Spread) without a reconnect, the end reconnects and rebuilds the book', async () => {
     const c1 = new Conn(1_000, [BTC])
       .snapshot(BTC)
       .update(BTC, 1)
-      .raw('{"event":"info","code":20060,"msg":"Entering maintenance mode. Please pause any activity and resume after receiving the info message 20061 (it should take 120 seconds at most)."}')
-      .hb(BTC.book)
-      .raw('{"event":"info","code":20061,"msg":"Maintenance ended. You can resume normal activity. It is advised to unsubscribe/subscribe again all channels."}')
+      .raw('{"event":"info","code":20060,"msg":"Entering maintenance mode. Please pause any activity and resume after receiving the info message 20061 (it should take 120 seconds at most)."}');
+    // 1.2 s of maintenance (heartbeats 100 ms apart at speed 1): longer than the resync watchdog's
+    // 700 ms, which must not reconnect into a venue that asked to wait. (At this pace the first
+    // snapshot comes 500 ms after the open, inside the watchdog's time.)
+    for (let i = 0; i < 12; i++) c1.hb(BTC.book);
+    c1.raw('{"event":"info","code":20061,"msg":"Maintenance ended. You can resume normal activity. It is advised to unsubscribe/subscribe again all channels."}')
       .update(BTC, 2);
     const c2 = new Conn(9_000, [BTC], 2).snapshot(BTC, '7').update(BTC, 8);
     const logger = collectingLogger();
-    const r = await run({ capture: [...c1.lines, ...c2.lines], logger, until: reached(1, 2, sizeOf(8)) });
+    const r = await run({ capture: [...c1.lines, ...c2.lines], logger, pace: { speed: 1 }, timing: { resyncTimeoutMs: 700, livenessMs: 2_000 }, until: reached(1, 2, sizeOf(8)) });
     try {
       expect(r.completed).toBe(true);
+      expect(r.server.connections).toBe(2);
       const st = statusStory(r.events, 1);
-      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'resyncing', 'syncing', 'live']);
-      expect(st[3]![1]).toMatch(/^venue asked to reconnect: bitfinex info 20061 \(maintenance ended\): Maintenance ended/);
+      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'live', 'stale', 'resyncing', 'syncing', 'live']);
+      expect(st[3]![1]).toMatch(/^venue paused: bitfinex info 20060 \(maintenance started, no data until it ends\): Entering maintenance mode/);
+      expect(st[4]![1]).toMatch(/^venue asked to reconnect: bitfinex info 20061 \(maintenance ended\): Maintenance ended/);
       expect(logger.lines).toContainEqual(
-        expect.objectContaining({ level: 'warn', message: 'venue error', fields: expect.objectContaining({ error: expect.stringMatching(/^bitfinex info 20060 \(maintenance started/), symbols: [] }) }),
+        expect.objectContaining({ level: 'warn', message: 'venue paused the connection', fields: expect.objectContaining({ reason: expect.stringMatching(/^bitfinex info 20060 /), markets: [1] }) }),
       );
       // The notice is no error of the market's.
       expectCounters(r, 1, { venueErrors: 0, reconnects: 1, resyncs: 0, gaps: 0, snapshots: 2 });

@@ -55,6 +55,7 @@ export class Connection {
    * frames are dropped until the venue answers the unsubscribe (symbol -> its request id).
    */
   private readonly draining = new Map<string, string>();
+  private pausedAt: number | undefined;
   private readonly timing: ConnectionTiming;
   private readonly log: FeedLogger;
   private readonly backoff: Backoff;
@@ -91,6 +92,11 @@ export class Connection {
   }
   get isOpen(): boolean {
     return this.opened;
+  }
+
+  /** Since when (ms) the venue has paused this connection (maintenance), if it has. */
+  get pausedSince(): number | undefined {
+    return this.pausedAt;
   }
 
   /** Adds a market; subscribes it now if the socket is open, else when it opens. */
@@ -237,6 +243,7 @@ export class Connection {
 
   private teardown(): void {
     this.opened = false;
+    this.pausedAt = undefined;
     this.socket?.removeAllListeners('message');
     this.socket?.on('error', () => undefined);
     this.socket = undefined;
@@ -337,6 +344,9 @@ export class Connection {
         case 'reconnect':
           this.reconnect(`venue asked to reconnect: ${message.reason}`);
           return;
+        case 'pause':
+          this.pause(message.reason);
+          break;
         case 'connection-sequence': {
           const last = this.connectionSequence;
           this.connectionSequence = message.value;
@@ -385,6 +395,13 @@ export class Connection {
       if (this.carriesBook) market.malformed(reason);
       else market.counters.malformedFrames += 1;
     }
+  }
+
+  /** The venue's maintenance: its books stop changing, so none of them may be called live. */
+  private pause(reason: string): void {
+    this.pausedAt ??= Date.now();
+    this.log.warn({ venue: this.adapter.venue, url: this.endpoint.url, reason, markets: [...this.markets.values()].map((m) => m.ref.marketId) }, 'venue paused the connection');
+    if (this.carriesBook) for (const market of this.markets.values()) market.beginSync('stale', `venue paused: ${reason}`);
   }
 
   /** The venue answered an unsubscribe: what follows for that market is the new subscription. */

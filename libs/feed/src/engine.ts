@@ -61,6 +61,9 @@ export interface FeedEngineOptions {
 export type FeedErrorCode = 'invalid-market' | 'already-running' | 'not-found' | 'unavailable';
 
 /** A start/stop the engine refuses; `code` maps to an API status (INVALID_ARGUMENT, ALREADY_EXISTS, ...). */
+/** How long a venue's pause (maintenance) is waited out before the watchdog reconnects anyway. */
+const MAX_PAUSE_MS = 10 * 60_000;
+
 export class FeedError extends Error {
   override readonly name = 'FeedError';
   constructor(
@@ -441,6 +444,9 @@ class Feed {
     if (waitedMs < this.context.timing.resyncTimeoutMs) return;
     const connection = this.bookConnection;
     if (!connection?.isOpen) return;
+    // A venue in maintenance asked clients to wait: do not reconnect into it (for a while).
+    const pausedAt = connection.pausedSince;
+    if (pausedAt !== undefined && Date.now() - pausedAt < MAX_PAUSE_MS) return;
     if (s.rule.snapshot === 'rest') {
       if (!this.fetching && this.fetchTimer === undefined) this.fetchSnapshot();
     } else {

@@ -20,6 +20,7 @@ export type {
   FeedMessage,
   HeartbeatMessage,
   LevelUpdate,
+  PauseMessage,
   ReconnectMessage,
   Routed,
   SnapshotMessage,

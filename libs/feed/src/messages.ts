@@ -105,6 +105,16 @@ export interface VenueErrorMessage {
   readonly symbol?: string;
 }
 
+/**
+ * The venue stops serving data for a while and asks clients to wait (Bitfinex info 20060,
+ * maintenance): every market of the connection leaves `live` (Status `stale` with the reason) and
+ * waits, without reconnecting, for the venue's next word (usually a `reconnect`).
+ */
+export interface PauseMessage {
+  readonly kind: 'pause';
+  readonly reason: string;
+}
+
 /** The venue asks clients to reconnect (Binance `serverShutdown`, Bitstamp `bts:request_reconnect`). */
 export interface ReconnectMessage {
   readonly kind: 'reconnect';
@@ -131,4 +141,5 @@ export type FeedMessage =
   | AckMessage
   | VenueErrorMessage
   | ReconnectMessage
+  | PauseMessage
   | ConnectionSequenceMessage;
