@@ -217,15 +217,15 @@ describe('Bitfinex faults through the replay server and the feed engine', () => 
       .snapshot(BTC)
       .update(BTC, 1)
       .raw('{"event":"info","code":20060,"msg":"Entering maintenance mode. Please pause any activity and resume after receiving the info message 20061 (it should take 120 seconds at most)."}');
-    // 1.2 s of maintenance (heartbeats 100 ms apart at speed 1): longer than the resync watchdog's
-    // 700 ms, which must not reconnect into a venue that asked to wait. (At this pace the first
-    // snapshot comes 500 ms after the open, inside the watchdog's time.)
-    for (let i = 0; i < 12; i++) c1.hb(BTC.book);
+    // 2 s of maintenance (heartbeats 100 ms apart at speed 1): twice the resync watchdog's 1 s,
+    // which must not reconnect into a venue that asked to wait. (At this pace the first snapshot
+    // comes 500 ms after the open, well inside the watchdog's time.)
+    for (let i = 0; i < 20; i++) c1.hb(BTC.book);
     c1.raw('{"event":"info","code":20061,"msg":"Maintenance ended. You can resume normal activity. It is advised to unsubscribe/subscribe again all channels."}')
       .update(BTC, 2);
     const c2 = new Conn(9_000, [BTC], 2).snapshot(BTC, '7').update(BTC, 8);
     const logger = collectingLogger();
-    const r = await run({ capture: [...c1.lines, ...c2.lines], logger, pace: { speed: 1 }, timing: { resyncTimeoutMs: 700, livenessMs: 2_000 }, until: reached(1, 2, sizeOf(8)) });
+    const r = await run({ capture: [...c1.lines, ...c2.lines], logger, pace: { speed: 1 }, timing: { resyncTimeoutMs: 1_000, livenessMs: 2_000 }, until: reached(1, 2, sizeOf(8)) });
     try {
       expect(r.completed).toBe(true);
       expect(r.server.connections).toBe(2);

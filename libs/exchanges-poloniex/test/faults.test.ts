@@ -414,8 +414,9 @@ describe('Poloniex faults through the replay server and the feed engine', () => 
       const real = createPoloniexAdapter({ urls });
       return { ...real, keepalive: { intervalMs: 100, frame: real.keepalive!.frame } };
     };
-    const livenessMs = 400;
-    const r = await run({ capture, adapter, pace: 'real', timing: { livenessMs }, until: reached(1, 2, 102) });
+    // Margins for a loaded machine: 1 s of pongs against 700 ms of liveness; the watchdog waits 1 s.
+    const livenessMs = 700;
+    const r = await run({ capture, adapter, pace: 'real', timing: { livenessMs, resyncTimeoutMs: 1_000 }, until: reached(1, 2, 102) });
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
