@@ -66,7 +66,8 @@ export class MarketSync {
   private buffer: DeltaMessage[] = [];
   private pendingTops: TopMessage[] = [];
   private snapshotRequested = false;
-  private readonly ids: Map<string, { side: 'bid' | 'ask'; price: string }> | undefined;
+  /** Level id -> price, for venues that update and delete levels by id (BitMEX). */
+  private readonly ids: Map<string, string> | undefined;
   private spreadSeq = 0;
   private tradeSeq = 0;
   private statusSeq = 0;
@@ -340,19 +341,21 @@ export class MarketSync {
       }
       return;
     }
-    for (const level of levels) {
+    for (let i = 0; i < levels.length; i++) {
+      const level = levels[i] as LevelUpdate;
       const id = level[2];
       let price = level[0];
+      const size = level[1];
       if (id !== undefined) {
         const known = ids.get(id);
         if (price === '') {
           if (known === undefined) throw new RangeError(`unknown level id ${id}`);
-          price = known.price;
+          price = known;
         }
-        if (ZERO.test(level[1])) ids.delete(id);
-        else ids.set(id, { side, price });
+        if (size === '0' || ZERO.test(size)) ids.delete(id);
+        else if (known !== price) ids.set(id, price);
       }
-      book.applyDelta(side, price, level[1]);
+      book.applyDelta(side, price, size);
     }
   }
 
