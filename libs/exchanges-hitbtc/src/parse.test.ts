@@ -111,11 +111,11 @@ describe('trade frames', () => {
 });
 
 describe('answers, pongs and everything else', () => {
-  it('a subscribe or unsubscribe answer is an ack with the request id', () => {
+  it('a subscribe or unsubscribe answer is an ack with the request id and the symbols the channel now carries', () => {
     const ack = { result: { ch: 'orderbook/full', subscriptions: ['BTCUSDT', 'BTCUSDT_PERP'] }, id: 12 };
-    expect(parseFrame(frame(ack), 'spot')).toEqual([{ kind: 'ack', request: 12 }]);
-    expect(parseFrame(frame({ ...ack, id: '13' }), 'spot')).toEqual([{ kind: 'ack', request: 13 }]);
-    expect(parseFrame(frame({ result: { ch: 'trades', subscriptions: [] } }), 'spot')).toEqual([{ kind: 'ack' }]);
+    expect(parseFrame(frame(ack), 'spot')).toEqual([{ kind: 'ack', request: 12, symbols: ['BTCUSDT', 'BTCUSDT_PERP'] }]);
+    expect(parseFrame(frame({ ...ack, id: '13' }), 'spot')).toEqual([{ kind: 'ack', request: 13, symbols: ['BTCUSDT', 'BTCUSDT_PERP'] }]);
+    expect(parseFrame(frame({ result: { ch: 'trades', subscriptions: [] } }), 'spot')).toEqual([{ kind: 'ack', symbols: [] }]);
   });
 
   it('an error answer is an error with code, message, description and the request id', () => {

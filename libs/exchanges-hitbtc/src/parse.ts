@@ -140,7 +140,10 @@ function parseTrades(msg: Frame): TradeMessage[] {
 function parseResult(result: unknown, id: unknown): FeedMessage[] {
   if (result === 'pong') return [HEARTBEAT];
   const request = requestId(id);
-  return [request === undefined ? { kind: 'ack' } : { kind: 'ack', request }];
+  // The ack lists every symbol the channel now carries and leaves out unknown ones (spec §3).
+  const listed = (result as { subscriptions?: unknown } | null)?.subscriptions;
+  const symbols = Array.isArray(listed) && listed.every((s) => typeof s === 'string') ? (listed as string[]) : undefined;
+  return [{ kind: 'ack', ...(request === undefined ? {} : { request }), ...(symbols === undefined ? {} : { symbols }) }];
 }
 
 /** `{"error":{"code":2003,"message":"Unknown channel","description":"..."},"id":5}`; the socket stays open. */

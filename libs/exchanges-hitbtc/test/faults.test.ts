@@ -441,7 +441,7 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
     }
   });
 
-  it('a symbol the venue silently leaves out of its ack: no snapshot comes, the resync timeout reconnects, live on the next connection', async () => {
+  it('a symbol the venue silently leaves out of its ack: Status failed saying so, the subscription is retried, live once the venue serves it', async () => {
     // HitBTC answers a subscribe for a symbol it does not serve with an ack that simply omits it (spec §3).
     const capture = [
       open(),
@@ -457,10 +457,13 @@ describe('HitBTC faults through the replay server and the feed engine', () => {
     try {
       expect(r.completed).toBe(true);
       const st = statusStory(r.events, 1);
-      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'resyncing', 'syncing', 'live']);
-      expect(st[2]![1]).toBe(`no snapshot within ${TIMING.resyncTimeoutMs} ms`);
+      // The ack's list proves the refusal at once (no waiting for a snapshot that cannot come); the
+      // retry on connection 1 gets no answer from this recording, so the watchdog opens connection 2.
+      expect(st.map(([s]) => s)).toEqual(['starting', 'syncing', 'failed', 'syncing', 'resyncing', 'syncing', 'live']);
+      expect(st[2]![1]).toBe("venue error: BTCUSDT is missing from the venue's subscribe answer (not served)");
+      expect(st[3]![1]).toBe('retrying subscription');
       expect(r.server.connections).toBe(2);
-      expectCounters(r.engine.feed(1), { venueErrors: 0, gaps: 0, resyncs: 0, reconnects: 1, malformedFrames: 0, snapshots: 1, deltas: 2 });
+      expectCounters(r.engine.feed(1), { venueErrors: 1, gaps: 0, resyncs: 0, reconnects: 1, malformedFrames: 0, snapshots: 1, deltas: 2 });
       expect(r.engine.feed(1)?.sequence).toBe(102);
       expect(unsoundSpreads(r.events, 1, { bothSides: true })).toEqual([]);
     } finally {

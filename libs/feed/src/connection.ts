@@ -336,7 +336,7 @@ export class Connection {
           break;
         case 'ack':
           if (message.channel !== undefined && message.symbol !== undefined) this.channels.set(message.channel, message.symbol);
-          if (message.request !== undefined) this.onAnswer(String(message.request));
+          if (message.request !== undefined) this.onAnswer(String(message.request), message.symbols);
           break;
         case 'error':
           this.onVenueError(message.message, message.request, message.symbol);
@@ -370,12 +370,16 @@ export class Connection {
     return symbol === undefined ? undefined : this.markets.get(symbol);
   }
 
-  private onAnswer(request: string): void {
+  private onAnswer(request: string, accepted: readonly string[] | undefined): void {
     this.drained(request);
     const pending = this.pending.get(request);
     if (pending === undefined) return;
     this.pending.delete(request);
-    if (pending.subscribe) for (const symbol of pending.symbols) this.retryBackoff.delete(symbol);
+    if (!pending.subscribe) return;
+    const refused = accepted === undefined ? [] : pending.symbols.filter((symbol) => !accepted.includes(symbol));
+    for (const symbol of pending.symbols) if (!refused.includes(symbol)) this.retryBackoff.delete(symbol);
+    // An ack that lists what it subscribed and leaves a market out refused that market.
+    for (const symbol of refused) this.refuse([symbol], `${symbol} is missing from the venue's subscribe answer (not served)`);
   }
 
   /**
@@ -416,6 +420,11 @@ export class Connection {
     const symbols = pending?.symbols ?? (symbol !== undefined ? [symbol] : []);
     this.log.warn({ venue: this.adapter.venue, url: this.endpoint.url, error: message, request, symbols }, 'venue error');
     if (pending && !pending.subscribe) return; // an unsubscribe the venue did not like: nothing to keep
+    this.refuse(symbols, message);
+  }
+
+  /** Subscriptions the venue refused: each market says so (`failed`) and is tried again later. */
+  private refuse(symbols: readonly string[], message: string): void {
     for (const s of symbols) {
       const market = this.markets.get(s);
       if (!market) continue;

@@ -95,6 +95,12 @@ export interface AckMessage {
   readonly request?: string | number;
   readonly channel?: string | number;
   readonly symbol?: string;
+  /**
+   * The symbols the venue says it subscribed, when its ack lists them (HitBTC lists every symbol of
+   * the channel and silently leaves out those it does not serve): a requested symbol missing here
+   * was refused.
+   */
+  readonly symbols?: readonly string[];
 }
 
 /** An error the venue reported. With `request`, it concerns the markets of that request. */
