@@ -212,6 +212,15 @@ describe('integrity checks', () => {
     expect(m.resyncs).toEqual(['malformed frame: delta: unknown level id zz']);
   });
 
+  it('id-based levels: an insert of a known id at another price resyncs (its delete was lost)', () => {
+    const m = market({ snapshot: 'message', sequence: 'none', levelIds: true });
+    m.sync.onSnapshot(snapshot(undefined, [['10', '1', 'a']], [['11', '1', 'b']]), 1);
+    m.sync.onDelta(delta(0, 0, [['10', '3', 'a']]), 2); // the same id at its own price: an update
+    expect(m.sync.book.bestBid()).toEqual({ price: '10', size: '3' });
+    m.sync.onDelta(delta(0, 0, [['9.5', '2', 'a']]), 3);
+    expect(m.resyncs).toEqual(['malformed frame: delta: level id a at 9.5, but the book has it at 10']);
+  });
+
   it('the venue top of book is compared when it describes the same book version', () => {
     const m = market({ snapshot: 'message', sequence: 'next' });
     m.sync.onSnapshot(snapshot(10, [['10', '1']], [['11', '2']]), 1);

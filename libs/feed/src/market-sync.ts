@@ -351,6 +351,9 @@ export class MarketSync {
         if (price === '') {
           if (known === undefined) throw new RangeError(`unknown level id ${id}`);
           price = known;
+        } else if (known !== undefined && known !== price) {
+          // A level id names one price for its life (BitMEX): the same id elsewhere means a lost delete.
+          throw new RangeError(`level id ${id} at ${price}, but the book has it at ${known}`);
         }
         if (size === '0' || ZERO.test(size)) ids.delete(id);
         else if (known !== price) ids.set(id, price);
