@@ -6,7 +6,7 @@
  * market while its book is broken (between a non-live Status and the next `live`), nor a crossed one.
  */
 import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
-import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, ladder, priceText, replayRunner, sizeOf, spreadsOf, states, statusStory, unsoundSpreads, type CaptureLine, type ReplayedFeeds, type TestPrices } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { BYBIT_URLS, createBybitAdapter } from '../src/index.js';
 
@@ -32,33 +32,20 @@ function trade(symbol: string, id: string, side: 'Buy' | 'Sell', price: string, 
   return recv({ topic: `publicTrade.${symbol}`, type: 'snapshot', ts, data: [{ T: ts - 1, s: symbol, S: side, v: size, p: price, L: 'PlusTick', i: `${symbol}-${id}`, BT: false }] });
 }
 
-interface Prices {
-  /** Best bid and ask of the snapshot; two more levels behind each, one tick apart. */
-  readonly bid: number;
-  readonly ask: number;
-  readonly tick: number;
-}
+const BTC: TestPrices = { bid: 100, ask: 100.1, tick: 0.1 };
+const ETH: TestPrices = { bid: 2000, ask: 2000.5, tick: 0.5 };
 
-const BTC: Prices = { bid: 100, ask: 100.1, tick: 0.1 };
-const ETH: Prices = { bid: 2000, ask: 2000.5, tick: 0.5 };
-
-const price = (p: number) => p.toFixed(2);
-
-function snapshot(symbol: string, p: Prices, u: number): CaptureLine {
-  const bids: Level[] = [0, 1, 2].map((n) => [price(p.bid - n * p.tick), String(n + 1)]);
-  const asks: Level[] = [0, 1, 2].map((n) => [price(p.ask + n * p.tick), String(n + 1)]);
+function snapshot(symbol: string, p: TestPrices, u: number): CaptureLine {
+  const { bids, asks } = ladder(p);
   return book(symbol, 'snapshot', u, bids, asks);
 }
 
-/** The best bid's size of delta `u`: unique per delta, so each one moves the top (a Spread). */
-const sizeOf = (u: number) => `${u}.5`;
-
 /** A delta that sets the best bid's size to `sizeOf(u)`. */
-function delta(symbol: string, p: Prices, u: number): CaptureLine {
-  return book(symbol, 'delta', u, [[price(p.bid), sizeOf(u)]], []);
+function delta(symbol: string, p: TestPrices, u: number): CaptureLine {
+  return book(symbol, 'delta', u, [[priceText(p.bid), sizeOf(u)]], []);
 }
 
-function deltas(symbol: string, p: Prices, from: number, to: number): CaptureLine[] {
+function deltas(symbol: string, p: TestPrices, from: number, to: number): CaptureLine[] {
   const out: CaptureLine[] = [];
   for (let u = from; u <= to; u++) out.push(delta(symbol, p, u));
   return out;

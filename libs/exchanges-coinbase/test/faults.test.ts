@@ -7,7 +7,7 @@
  * broken (between a non-live Status and the next `live`), nor a crossed one.
  */
 import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
-import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, ladder, priceText, replayRunner, sizeOf, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds, type TestPrices } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { COINBASE_URLS, createCoinbaseAdapter } from '../src/index.js';
 
@@ -43,31 +43,21 @@ function raw(text: string): CaptureLine {
 const subscriptions = (products: string[]) => recv('subscriptions', [{ subscriptions: { level2: products, ticker: products, market_trades: products } }]);
 const heartbeat = (counter: number, ms = 100) => recv('heartbeats', [{ current_time: '2026-08-09 21:05:48.854840045 +0000 UTC m=+41691.260485341', heartbeat_counter: counter }], ms);
 
-interface Prices {
-  /** Best bid and ask of the snapshot; two more levels behind each, one tick apart. */
-  readonly bid: number;
-  readonly ask: number;
-  readonly tick: number;
-}
-
-const BTC: Prices = { bid: 100, ask: 100.1, tick: 0.1 };
-const ETH: Prices = { bid: 2000, ask: 2000.5, tick: 0.5 };
-const price = (p: number) => p.toFixed(2);
+const BTC: TestPrices = { bid: 100, ask: 100.1, tick: 0.1 };
+const ETH: TestPrices = { bid: 2000, ask: 2000.5, tick: 0.5 };
 const level = (side: 'bid' | 'offer', p: string, q: string) => ({ side, event_time: '1970-01-01T00:00:00Z', price_level: p, new_quantity: q });
 
-function bookEvent(product: string, p: Prices) {
-  const updates = [0, 1, 2].flatMap((n) => [level('offer', price(p.ask + n * p.tick), String(n + 1)), level('bid', price(p.bid - n * p.tick), String(n + 1))]);
+function bookEvent(product: string, p: TestPrices) {
+  const { bids, asks } = ladder(p);
+  const updates = bids.flatMap((bid, n) => [level('offer', ...(asks[n] as [string, string])), level('bid', ...bid)]);
   return { type: 'snapshot', product_id: product, updates };
 }
 
-const snapshot = (product: string, p: Prices) => recv('l2_data', [bookEvent(product, p)]);
+const snapshot = (product: string, p: TestPrices) => recv('l2_data', [bookEvent(product, p)]);
+const updateEvent = (product: string, p: TestPrices, n: number) => ({ type: 'update', product_id: product, updates: [level('bid', priceText(p.bid), sizeOf(n))] });
+const update = (product: string, p: TestPrices, n: number) => recv('l2_data', [updateEvent(product, p, n)]);
 
-/** The best bid's size of update `n`: unique per update, so each one moves the top (a Spread). */
-const sizeOf = (n: number) => `${n}.5`;
-const updateEvent = (product: string, p: Prices, n: number) => ({ type: 'update', product_id: product, updates: [level('bid', price(p.bid), sizeOf(n))] });
-const update = (product: string, p: Prices, n: number) => recv('l2_data', [updateEvent(product, p, n)]);
-
-function updates(product: string, p: Prices, from: number, to: number): CaptureLine[] {
+function updates(product: string, p: TestPrices, from: number, to: number): CaptureLine[] {
   const out: CaptureLine[] = [];
   for (let n = from; n <= to; n++) out.push(update(product, p, n));
   return out;

@@ -8,7 +8,7 @@
  * crossed one. No recording of the WebSocket API exists yet: these frames follow its documented examples.
  */
 import type { FeedCounters, FeedEvent, FeedSpec } from '@level4/feed';
-import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, unsoundSpreads, type CaptureLine, type ReplayedFeeds, type ReplayRun } from '@level4/replay';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, ladder, priceText, replayRunner, sizeOf, spreadsOf, states, statusStory, unsoundSpreads, type CaptureLine, type ReplayedFeeds, type ReplayRun, type TestPrices } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { createGeminiAdapter, GEMINI_URLS, type GeminiApi } from '../src/index.js';
 
@@ -25,32 +25,21 @@ const script = new CaptureScript({ t0: T0 });
 const open = (url: string): CaptureLine => script.open(url);
 const recv = (url: string, frame: unknown): CaptureLine => script.recv(frame, url);
 
-interface Prices {
-  /** Best bid and ask of the snapshot; two more levels behind each, one tick apart. */
-  readonly bid: number;
-  readonly ask: number;
-  readonly tick: number;
-}
-
-const BTC: Prices = { bid: 45000, ask: 45000.5, tick: 0.25 };
-const ETH: Prices = { bid: 2000, ask: 2000.5, tick: 0.5 };
-const price = (p: number) => p.toFixed(2);
-const bookLevels = (p: Prices): [Level[], Level[]] => [
-  [0, 1, 2].map((n) => [price(p.bid - n * p.tick), String(n + 1)]),
-  [0, 1, 2].map((n) => [price(p.ask + n * p.tick), String(n + 1)]),
-];
-
-/** The best bid's size of delta `u`: unique per delta, so each one moves the top (a Spread). */
-const sizeOf = (u: number) => `${u}.5`;
+const BTC: TestPrices = { bid: 45000, ask: 45000.5, tick: 0.25 };
+const ETH: TestPrices = { bid: 2000, ask: 2000.5, tick: 0.5 };
+const bookLevels = (p: TestPrices): [Level[], Level[]] => {
+  const { bids, asks } = ladder(p);
+  return [bids, asks];
+};
 
 // WebSocket API (§3): `depthUpdate` frames; the first after subscribe is the whole book.
 const ws = {
   depth: (symbol: string, U: number, u: number, b: readonly Level[], a: readonly Level[]) =>
     recv(WS, { e: 'depthUpdate', E: (script.t + 100) * 1_000_000, s: symbol, U, u, b, a }),
   /** The snapshot frame: the whole book, ids 1..u. */
-  snapshot: (symbol: string, p: Prices, u: number) => ws.depth(symbol, 1, u, ...bookLevels(p)),
-  delta: (symbol: string, p: Prices, u: number) => ws.depth(symbol, u, u, [[price(p.bid), sizeOf(u)]], []),
-  deltas: (symbol: string, p: Prices, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ws.delta(symbol, p, from + i)),
+  snapshot: (symbol: string, p: TestPrices, u: number) => ws.depth(symbol, 1, u, ...bookLevels(p)),
+  delta: (symbol: string, p: TestPrices, u: number) => ws.depth(symbol, u, u, [[priceText(p.bid), sizeOf(u)]], []),
+  deltas: (symbol: string, p: TestPrices, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ws.delta(symbol, p, from + i)),
   ack: (id: number) => recv(WS, { id, status: 200, result: null }),
   pong: () => recv(WS, { id: 'ping', status: 200, result: {} }),
   trade: (symbol: string, t: number, p: string, q: string, m: boolean) => recv(WS, { E: (script.t + 100) * 1_000_000, s: symbol, t, p, q, m }),
@@ -68,10 +57,10 @@ const v2 = {
       changes: [...b.map(([p, q]) => ['buy', p, q]), ...a.map(([p, q]) => ['sell', p, q])],
       ...(first ? { trades: [{ type: 'trade', symbol, event_id: 1, timestamp: script.t, price: '1', quantity: '1', side: 'buy' }], auction_events: [] } : {}),
     }),
-  snapshot: (symbol: string, p: Prices) => v2.l2(symbol, ...bookLevels(p), true),
+  snapshot: (symbol: string, p: TestPrices) => v2.l2(symbol, ...bookLevels(p), true),
   /** Sets the best bid's size to sizeOf(n). */
-  delta: (symbol: string, p: Prices, n: number) => v2.l2(symbol, [[price(p.bid), sizeOf(n)]], []),
-  deltas: (symbol: string, p: Prices, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => v2.delta(symbol, p, from + i)),
+  delta: (symbol: string, p: TestPrices, n: number) => v2.l2(symbol, [[priceText(p.bid), sizeOf(n)]], []),
+  deltas: (symbol: string, p: TestPrices, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => v2.delta(symbol, p, from + i)),
   heartbeat: () => recv(V2, { type: 'heartbeat', timestamp: script.t }),
 };
 const isV2Delta = (symbol: string, n: number) => (frame: string) => frame.includes(`"symbol":"${symbol}"`) && frame.includes(`"${sizeOf(n)}"`);
@@ -185,8 +174,8 @@ describe('Gemini WebSocket API faults through the replay server and the feed eng
       ws.ack(1),
       ws.snapshot('btcusd', BTC, 100),
       ws.depth('btcusd', 95, 100, [['1.00', '1']], []), // all in the book already
-      ws.depth('btcusd', 99, 102, [[price(BTC.bid), sizeOf(102)]], []), // overlaps: applied
-      ws.depth('btcusd', 103, 104, [[price(BTC.bid), sizeOf(104)]], []),
+      ws.depth('btcusd', 99, 102, [[priceText(BTC.bid), sizeOf(102)]], []), // overlaps: applied
+      ws.depth('btcusd', 103, 104, [[priceText(BTC.bid), sizeOf(104)]], []),
     ];
     const r = await run({ capture, until: reached(1, 1, 104) });
     try {

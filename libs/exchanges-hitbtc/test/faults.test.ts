@@ -7,7 +7,7 @@
  * (between a non-live Status and the next `live`), nor a crossed one.
  */
 import type { FeedCounters, FeedEvent, FeedSpec, MarketType } from '@level4/feed';
-import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, ladder, priceText, replayRunner, sizeOf, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds, type TestPrices } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { createHitbtcAdapter, HITBTC_URLS } from '../src/index.js';
 
@@ -31,33 +31,20 @@ function trade(symbol: string, id: number, side: 'buy' | 'sell', price: string, 
   return recv({ ch: 'trades', update: { [symbol]: [{ t: script.t + 99, i: id, p: price, q: size, s: side }] } });
 }
 
-interface Prices {
-  /** Best bid and ask of the snapshot; two more levels behind each, one tick apart. */
-  readonly bid: number;
-  readonly ask: number;
-  readonly tick: number;
-}
+const BTC: TestPrices = { bid: 100, ask: 100.1, tick: 0.1 };
+const ETH: TestPrices = { bid: 2000, ask: 2000.5, tick: 0.5 };
 
-const BTC: Prices = { bid: 100, ask: 100.1, tick: 0.1 };
-const ETH: Prices = { bid: 2000, ask: 2000.5, tick: 0.5 };
-
-const price = (p: number) => p.toFixed(2);
-
-function snapshot(symbol: string, p: Prices, s: number): CaptureLine {
-  const bids: Level[] = [0, 1, 2].map((n) => [price(p.bid - n * p.tick), String(n + 1)]);
-  const asks: Level[] = [0, 1, 2].map((n) => [price(p.ask + n * p.tick), String(n + 1)]);
+function snapshot(symbol: string, p: TestPrices, s: number): CaptureLine {
+  const { bids, asks } = ladder(p);
   return book(symbol, 'snapshot', s, bids, asks);
 }
 
-/** The best bid's size of update `s`: unique per update, so each one moves the top (a Spread). */
-const sizeOf = (s: number) => `${s}.5`;
-
 /** An update that sets the best bid's size to `sizeOf(s)`. */
-function update(symbol: string, p: Prices, s: number): CaptureLine {
-  return book(symbol, 'update', s, [[price(p.bid), sizeOf(s)]], []);
+function update(symbol: string, p: TestPrices, s: number): CaptureLine {
+  return book(symbol, 'update', s, [[priceText(p.bid), sizeOf(s)]], []);
 }
 
-function updates(symbol: string, p: Prices, from: number, to: number): CaptureLine[] {
+function updates(symbol: string, p: TestPrices, from: number, to: number): CaptureLine[] {
   const out: CaptureLine[] = [];
   for (let s = from; s <= to; s++) out.push(update(symbol, p, s));
   return out;

@@ -8,7 +8,7 @@
  * nor a crossed one.
  */
 import type { FeedCounters, FeedEvent, FeedSpec, StatusEvent, VenueAdapter } from '@level4/feed';
-import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, replayRunner, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds } from '@level4/replay';
+import { afterLive, bookSide, CaptureScript, clientFrames, collectingLogger, ladder, priceText, replayRunner, sizeOf, spreadsOf, states, statusStory, tradesOf, unsoundSpreads, type CaptureLine, type ReplayedFeeds, type TestPrices } from '@level4/replay';
 import { describe, expect, it, vi } from 'vitest';
 import { createPoloniexAdapter, POLONIEX_URLS } from '../src/index.js';
 
@@ -32,33 +32,20 @@ function trade(symbol: string, id: string, side: 'buy' | 'sell', price: string, 
   return recv({ channel: 'trades', data: [{ symbol, amount: '1', quantity, takerSide: side, createTime: script.t + 95, price, id, ts: script.t + 99 }] });
 }
 
-interface Prices {
-  /** Best bid and ask of the snapshot; two more levels behind each, one tick apart. */
-  readonly bid: number;
-  readonly ask: number;
-  readonly tick: number;
-}
+const BTC: TestPrices = { bid: 100, ask: 100.1, tick: 0.1 };
+const ETH: TestPrices = { bid: 2000, ask: 2000.5, tick: 0.5 };
 
-const BTC: Prices = { bid: 100, ask: 100.1, tick: 0.1 };
-const ETH: Prices = { bid: 2000, ask: 2000.5, tick: 0.5 };
-
-const price = (p: number) => p.toFixed(2);
-
-function snapshot(symbol: string, p: Prices, id: number): CaptureLine {
-  const bids: Level[] = [0, 1, 2].map((n) => [price(p.bid - n * p.tick), String(n + 1)]);
-  const asks: Level[] = [0, 1, 2].map((n) => [price(p.ask + n * p.tick), String(n + 1)]);
+function snapshot(symbol: string, p: TestPrices, id: number): CaptureLine {
+  const { bids, asks } = ladder(p);
   return book(symbol, 'snapshot', id, id - 1, bids, asks);
 }
 
-/** The best bid's size of update `id`: unique per update, so each one moves the top (a Spread). */
-const sizeOf = (id: number) => `${id}.5`;
-
 /** An update that sets the best bid's size to `sizeOf(id)`; its `lastId` is `id - step` (ids need not step by one). */
-function update(symbol: string, p: Prices, id: number, step = 1): CaptureLine {
-  return book(symbol, 'update', id, id - step, [[price(p.bid), sizeOf(id)]], []);
+function update(symbol: string, p: TestPrices, id: number, step = 1): CaptureLine {
+  return book(symbol, 'update', id, id - step, [[priceText(p.bid), sizeOf(id)]], []);
 }
 
-function updates(symbol: string, p: Prices, from: number, to: number): CaptureLine[] {
+function updates(symbol: string, p: TestPrices, from: number, to: number): CaptureLine[] {
   const out: CaptureLine[] = [];
   for (let id = from; id <= to; id++) out.push(update(symbol, p, id));
   return out;
