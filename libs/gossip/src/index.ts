@@ -1,1 +1,3 @@
-export {};
+export { startGossip } from './gossip.js';
+export { DEFAULTS } from './options.js';
+export type { Gossip, GossipEvent, GossipLogger, GossipOptions, GossipStats, Member, MemberListener, MemberState, NodeMeta } from './types.js';
