@@ -4,17 +4,16 @@ import type { IDiscv5CreateOptions } from '@chainsafe/discv5';
 import { encodeMeta, META_KEY } from './meta.js';
 import type { NodeMeta } from './types.js';
 
-/** discv5 refuses records of 300 bytes or more (EIP-778 limit). */
-export const MAX_RECORD_BYTES = 299;
-
 export interface OwnRecord {
   readonly privateKey: IDiscv5CreateOptions['privateKey'];
   readonly enr: SignableENR;
 }
 
-function tooLarge(size: number, meta: NodeMeta): Error {
+function tooLarge(meta: NodeMeta): Error {
+  const bytes = encodeMeta(meta).length;
   return new Error(
-    `gossip: meta too large for the node record (${size} bytes, at most ${MAX_RECORD_BYTES}); ` +
+    `gossip: meta too large for the node record (${bytes} bytes of meta; the record must stay under 300 bytes, ` +
+      `which leaves about 160 for the meta); ` +
       `shorten name, address or version (name '${meta.name.slice(0, 40)}')`,
   );
 }
@@ -34,9 +33,12 @@ export function setRecordMeta(enr: SignableENR, meta: NodeMeta): void {
   const value = encodeMeta(meta);
   const kvs = new Map(enr.kvs);
   kvs.set(META_KEY, value);
-  // Sign a throwaway copy first: SignableENR.encode() throws only once the record is already changed.
-  const size = SignableENR.fromObject({ kvs, seq: enr.seq + 1n, privateKey: enr.privateKey }).encode().length;
-  if (size > MAX_RECORD_BYTES) throw tooLarge(size, meta);
+  // Encode a throwaway copy first: the real record would only fail once already changed.
+  try {
+    SignableENR.fromObject({ kvs, seq: enr.seq + 1n, privateKey: enr.privateKey }).encode();
+  } catch {
+    throw tooLarge(meta);
+  }
   enr.set(META_KEY, value);
 }
 
