@@ -14,6 +14,8 @@ export interface FeedSpec extends MarketSpec {
   readonly id: number;
   /** Skip the instrument list lookup (the caller resolved it already). */
   readonly instrument?: Instrument;
+  /** The host's owner epoch (a cluster's fencing token), carried on every Status event. Default 0. */
+  readonly epoch?: number;
 }
 
 export interface FeedInfo {
@@ -27,6 +29,8 @@ export interface FeedInfo {
   /** The venue's sequence of the book, when it has one. */
   readonly sequence: number | undefined;
   readonly counters: Readonly<FeedCounters>;
+  /** The owner epoch the feed was started with (0 outside a cluster). */
+  readonly epoch: number;
 }
 
 export interface EngineTiming extends ConnectionTiming {
@@ -182,12 +186,12 @@ export class FeedEngine {
     return adapter;
   }
 
-  /** Stops a market: unsubscribes it, publishes Status `stopped`. Throws FeedError `not-found`. */
-  stop(id: number): FeedInfo {
+  /** Stops a market: unsubscribes it, publishes Status `stopped` (with `reason`). Throws FeedError `not-found`. */
+  stop(id: number, reason = ''): FeedInfo {
     const feed = this.feeds.get(id);
     if (!feed) throw new FeedError('not-found', `market id ${id} is not running`);
     this.feeds.delete(id);
-    feed.stop();
+    feed.stop(reason);
     this.detach(feed);
     return feed.info();
   }
@@ -377,6 +381,7 @@ class Feed {
       adapter,
       emit: context.emit,
       node: context.node,
+      ...(spec.epoch === undefined ? {} : { epoch: spec.epoch }),
       bufferLimit: context.bufferLimit,
       now: nowMicros,
       hooks: {
@@ -404,6 +409,7 @@ class Feed {
       since: s.stateSince,
       sequence: s.sequence,
       counters: { ...s.counters },
+      epoch: s.epoch,
     };
   }
 
@@ -413,12 +419,12 @@ class Feed {
     this.sync.beginSync('failed', reason);
   }
 
-  stop(): void {
+  stop(reason = ''): void {
     this.stopped = true;
     clearInterval(this.watchdog);
     clearTimeout(this.fetchTimer);
     this.fetching?.abort();
-    this.sync.setState('stopped');
+    this.sync.setState('stopped', reason);
   }
 
   /** A snapshot fetched for a book that has since been dropped would describe the wrong moment. */

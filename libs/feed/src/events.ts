@@ -51,6 +51,11 @@ export interface StatusEvent extends MarketRef {
   readonly reason: string;
   /** The node hosting the feed (empty when the engine runs outside a node). */
   readonly node: string;
+  /**
+   * The owner epoch the host gave the feed when it started it (0 outside a cluster). When a market
+   * moves between nodes the new owner's epoch is higher: a consumer keeps the highest.
+   */
+  readonly epoch: number;
   readonly time: number;
   /** Per market, +1 per status event, from 1. */
   readonly sequence: number;

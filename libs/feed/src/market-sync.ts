@@ -23,6 +23,8 @@ export interface MarketSyncOptions {
   readonly emit: (event: FeedEvent) => void;
   readonly hooks: MarketSyncHooks;
   readonly node?: string;
+  /** The host's owner epoch of the feed, on every Status (default 0). */
+  readonly epoch?: number;
   /** Deltas kept while waiting for a snapshot; past it the market resyncs. */
   readonly bufferLimit?: number;
   readonly now: () => number;
@@ -49,6 +51,7 @@ export class MarketSync {
   private readonly emit: (event: FeedEvent) => void;
   private readonly hooks: MarketSyncHooks;
   private readonly node: string;
+  readonly epoch: number;
   private readonly bufferLimit: number;
   private readonly now: () => number;
 
@@ -92,6 +95,7 @@ export class MarketSync {
     this.emit = options.emit;
     this.hooks = options.hooks;
     this.node = options.node ?? '';
+    this.epoch = options.epoch ?? 0;
     this.bufferLimit = options.bufferLimit ?? 10_000;
     this.now = options.now;
     this.since = this.now();
@@ -123,7 +127,7 @@ export class MarketSync {
     this.reasonValue = reason;
     this.since = this.now();
     this.statusSeq += 1;
-    this.emit({ kind: 'status', ...this.ref, state, reason, node: this.node, time: this.since, sequence: this.statusSeq });
+    this.emit({ kind: 'status', ...this.ref, state, reason, node: this.node, epoch: this.epoch, time: this.since, sequence: this.statusSeq });
   }
 
   /**

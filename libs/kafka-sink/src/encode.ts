@@ -82,6 +82,7 @@ function statusPb(e: StatusEvent): Uint8Array {
     reason: e.reason,
     timeUs: e.time,
     sequence: e.sequence,
+    epoch: e.epoch,
   }).finish();
 }
 

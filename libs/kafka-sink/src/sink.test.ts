@@ -38,24 +38,30 @@ const trade = (marketId: number, sequence: number): TradeEvent => ({
   receiveTime: 1_700_000_000_000_100 + sequence,
   sequence,
 });
-const status = (marketId: number, sequence: number): StatusEvent => ({ kind: 'status', marketId, ...market, state: 'live', reason: 'synced', node: 'n1', time: 1_700_000_000_000_000, sequence });
+const status = (marketId: number, sequence: number): StatusEvent => ({ kind: 'status', marketId, ...market, state: 'live', reason: 'synced', node: 'n1', epoch: 42, time: 1_700_000_000_000_000, sequence });
 
 const byTopic = (records: readonly Consumed[], topic: string) => records.filter((r) => r.topic === topic);
 
 describe('KafkaSink on a real broker', () => {
   it('writes JSON records to partition = market id with key, headers and exchange-time timestamps', async () => {
     const topics = freshTopics();
-    const sink = new KafkaSink({ brokers: brokers.split(','), topics });
+    const sink = new KafkaSink({ brokers: brokers.split(','), topics, node: 'n1' });
     await sink.ensureMarket(3);
+    // The feed's first Status carries its owner epoch: every record of the market repeats it as a header.
+    sink.publish(status(3, 1));
     sink.publish(spread(3, 1));
     sink.publish(trade(3, 1));
-    sink.publish(status(3, 1));
     expect(await sink.flush()).toBe(true);
     await sink.close();
 
     const records = await consume(brokers, Object.values(topics), (r) => r.length >= 3);
     const [s] = byTopic(records, topics.spread);
-    expect(s).toMatchObject({ partition: 3, key: '3', timestamp: '1700000000123', headers: { 'content-type': 'application/json', schema: 'level4.v1.Spread' } });
+    expect(s).toMatchObject({
+      partition: 3,
+      key: '3',
+      timestamp: '1700000000123',
+      headers: { 'content-type': 'application/json', schema: 'level4.v1.Spread', 'level4-epoch': '42', 'level4-node': 'n1' },
+    });
     expect(JSON.parse(s!.value.toString())).toEqual({
       marketId: 3,
       venue: 'binance',
@@ -71,10 +77,12 @@ describe('KafkaSink on a real broker', () => {
       sequence: 1,
     });
     const [t] = byTopic(records, topics.trade);
-    expect(t).toMatchObject({ partition: 3, key: '3', headers: { schema: 'level4.v1.Trade' } });
+    expect(t).toMatchObject({ partition: 3, key: '3', headers: { schema: 'level4.v1.Trade', 'level4-epoch': '42' } });
     // Exact decimal text survives: no float ever touches a price.
     expect(t!.value.toString()).toContain('"price":"0.30000000000000004","size":"0.00000001"');
-    expect(byTopic(records, topics.status)[0]).toMatchObject({ partition: 3, headers: { schema: 'level4.v1.Status' } });
+    const st = byTopic(records, topics.status)[0]!;
+    expect(st).toMatchObject({ partition: 3, headers: { schema: 'level4.v1.Status', 'level4-epoch': '42' } });
+    expect(JSON.parse(st.value.toString())).toMatchObject({ node: 'n1', epoch: 42, state: 'live' });
   });
 
   it('writes Protobuf records (events.proto) when configured', async () => {
@@ -88,7 +96,8 @@ describe('KafkaSink on a real broker', () => {
 
     const records = await consume(brokers, Object.values(topics), (r) => r.length >= 3);
     const s = byTopic(records, topics.spread)[0]!;
-    expect(s.headers).toEqual({ 'content-type': 'application/x-protobuf', schema: 'level4.v1.Spread' });
+    // No Status yet for the market: epoch 0 (an engine outside a cluster); no node name configured.
+    expect(s.headers).toEqual({ 'content-type': 'application/x-protobuf', schema: 'level4.v1.Spread', 'level4-epoch': '0' });
     expect(Spread.decode(s.value)).toEqual({
       marketId: 5,
       venue: 'binance',
@@ -104,7 +113,7 @@ describe('KafkaSink on a real broker', () => {
       sequence: 1,
     });
     expect(Trade.decode(byTopic(records, topics.trade)[0]!.value)).toMatchObject({ tradeId: 't2', side: Side.SIDE_BUY, price: '0.30000000000000004', sequence: 2 });
-    expect(Status.decode(byTopic(records, topics.status)[0]!.value)).toMatchObject({ state: FeedState.FEED_STATE_LIVE, node: 'n1', reason: 'synced' });
+    expect(Status.decode(byTopic(records, topics.status)[0]!.value)).toMatchObject({ state: FeedState.FEED_STATE_LIVE, node: 'n1', reason: 'synced', epoch: 42 });
   });
 
   it('grows existing topics for a larger market id, so no record is dropped by a client that did not know the partition', async () => {

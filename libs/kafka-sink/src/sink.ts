@@ -44,6 +44,8 @@ export interface KafkaSinkOptions {
   /** Replication factor of created topics (default: the broker's default). */
   readonly replicationFactor?: number;
   readonly logger?: FeedLogger;
+  /** This node's name, sent as the `level4-node` header of every record (none when absent). */
+  readonly node?: string;
   /** After every produce request: records, ms from send to ack, whether it succeeded, and (on success) the events. */
   readonly onBatch?: (batch: SinkBatch) => void;
 }
@@ -115,6 +117,9 @@ export class KafkaSink {
   private readonly urgent = new Fifo<Pending>();
   private readonly spreads = new Fifo<Pending>();
   private readonly partitions = new Map<string, number>();
+  /** Each market's owner epoch, from its latest Status event: the `level4-epoch` header of its records. */
+  private readonly epochs = new Map<number, string>();
+  private readonly node: string | undefined;
   private producer: Producer | undefined;
   private producerStale = false;
   private admin: Admin | undefined;
@@ -148,6 +153,7 @@ export class KafkaSink {
     this.replicationFactor = options.replicationFactor ?? -1;
     this.logger = options.logger ?? silent;
     this.onBatch = options.onBatch;
+    this.node = options.node;
     const logger = this.logger;
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'level4',
@@ -270,15 +276,21 @@ export class KafkaSink {
       return;
     }
     const encoded = encodeEvent(event, this.encoding);
+    if (event.kind === 'status') this.epochs.set(event.marketId, String(event.epoch));
     const time = event.kind === 'status' ? event.time : event.exchangeTime;
     const message: Message = {
       partition: event.marketId,
       key: String(event.marketId),
       value: encoded.value,
       timestamp: String(Math.floor(time / 1000)),
-      headers: { 'content-type': encoded.contentType, schema: encoded.schema },
+      headers: {
+        'content-type': encoded.contentType,
+        schema: encoded.schema,
+        'level4-epoch': this.epochs.get(event.marketId) ?? '0',
+        ...(this.node === undefined ? {} : { 'level4-node': this.node }),
+      },
     };
-    const pending = { event, topic, message, size: encoded.value.length + 80 };
+    const pending = { event, topic, message, size: encoded.value.length + 128 };
     if (event.kind === 'spread') {
       this.spreads.push(pending);
       if (this.spreads.length > this.spreadLimit) this.conflateSpreads();

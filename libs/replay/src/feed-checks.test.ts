@@ -5,7 +5,7 @@ import { afterLive, collectingLogger, spreadsOf, states, statusStory, tradesOf, 
 const ref = (marketId: number) => ({ marketId, venue: 'test', marketType: 'spot' as const, symbol: marketId === 1 ? 'BTCUSDT' : 'ETHUSDT' });
 
 function status(marketId: number, state: FeedState, reason = ''): StatusEvent {
-  return { kind: 'status', ...ref(marketId), state, reason, node: '', time: 0, sequence: 0 };
+  return { kind: 'status', ...ref(marketId), state, reason, node: '', epoch: 0, time: 0, sequence: 0 };
 }
 
 function spread(marketId: number, sequence: number, bid: string | null, ask: string | null): SpreadEvent {

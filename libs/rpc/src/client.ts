@@ -5,6 +5,7 @@ import {
   type GetBookResponse,
   type GetFeedRequest,
   type GetFeedResponse,
+  type GetNodeResponse,
   type ListFeedsResponse,
   type ListNodesResponse,
   type StartFeedRequest,
@@ -20,6 +21,8 @@ export interface ControlClientOptions {
   readonly tls?: true | { readonly ca: Buffer };
   /** Per-call deadline (default 10 s). */
   readonly deadlineMs?: number;
+  /** Sent with every call (a node forwarding a call marks it so). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** A promise-based client of a node's control API. Failed calls reject with grpc-js' ServiceError (`code`, `details`). */
@@ -30,6 +33,7 @@ export interface ControlApi {
   listNodes(): Promise<ListNodesResponse>;
   getFeed(request: GetFeedRequest): Promise<GetFeedResponse>;
   getBook(request: GetBookRequest): Promise<GetBookResponse>;
+  getNode(): Promise<GetNodeResponse>;
   close(): void;
 }
 
@@ -45,6 +49,7 @@ export function connectControl(address: string, options: ControlClientOptions = 
     new Promise<R>((resolve, reject) => {
       const metadata = new Metadata();
       if (options.token !== undefined) metadata.set('authorization', `Bearer ${options.token}`);
+      for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
       method.call(client, request, metadata, { deadline: new Date(Date.now() + deadlineMs) }, (error, response) => (error ? reject(error) : resolve(response)));
     });
   return {
@@ -54,6 +59,7 @@ export function connectControl(address: string, options: ControlClientOptions = 
     listNodes: () => call(client.listNodes as Method<object, ListNodesResponse>, {}),
     getFeed: (request) => call(client.getFeed as Method<GetFeedRequest, GetFeedResponse>, request),
     getBook: (request) => call(client.getBook as Method<GetBookRequest, GetBookResponse>, request),
+    getNode: () => call(client.getNode as Method<object, GetNodeResponse>, {}),
     close: () => client.close(),
   };
 }

@@ -7,24 +7,28 @@ import { credentials, loadPackageDefinition, makeGenericClientConstructor, statu
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectControl, FeedState, MarketType, RpcError, startControlServer, type ControlHandlers, type ControlServer } from './index.js';
+import { connectControl, FeedState, MarketType, NodeState, RpcError, startControlServer, type ControlHandlers, type ControlServer } from './index.js';
 
 /** A node's control API in miniature: one running market (id 7), everything else answered with the codes a node uses. */
 const handlers: ControlHandlers = {
   startFeed: async ({ market }) => {
     if (market === undefined) throw new RpcError(status.INVALID_ARGUMENT, 'market is required');
     if (market.id === 7) throw new RpcError(status.ALREADY_EXISTS, 'market 7 runs already');
-    return { feed: { market, symbol: `${market.base}${market.quote}`, node: 'n1', state: FeedState.FEED_STATE_STARTING, reason: '', startedAtUs: 1, counters: undefined } };
+    return { feed: { market, symbol: `${market.base}${market.quote}`, node: 'n1', state: FeedState.FEED_STATE_STARTING, reason: '', startedAtUs: 1, counters: undefined, epoch: 1 } };
   },
   stopFeed: async ({ marketId }) => {
     throw new RpcError(status.NOT_FOUND, `market ${marketId} does not run`);
   },
   listFeeds: async () => ({ feeds: [] }),
-  listNodes: async () => ({ nodes: [{ name: 'n1', address: '127.0.0.1:1', feeds: 1, maxFeeds: 25, version: '0.1.0', startedAtUs: 1 }] }),
+  listNodes: async () => ({ nodes: [{ name: 'n1', address: '127.0.0.1:1', feeds: 1, maxFeeds: 25, version: '0.1.0', startedAtUs: 1, state: NodeState.NODE_STATE_ALIVE, gossipAddress: '127.0.0.1:2' }] }),
   getFeed: async () => {
     throw new Error('disk on fire');
   },
   getBook: async ({ marketId, depth }) => ({ marketId, symbol: 'BTCUSDT', bids: [{ price: '1.5', size: String(depth) }], asks: [], state: FeedState.FEED_STATE_LIVE }),
+  getNode: async (_request, call) => ({
+    node: { name: 'n1', address: '127.0.0.1:1', feeds: 1, maxFeeds: 25, version: '0.1.0', startedAtUs: 1, state: NodeState.NODE_STATE_ALIVE, gossipAddress: '127.0.0.1:2' },
+    gossipRecord: `enr:-test ${call.metadata.get('level4-hop').join(',')}`,
+  }),
 };
 
 const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: ServiceError) => `${status[e.code]}: ${e.details}`);
@@ -43,6 +47,9 @@ describe('control server and client', () => {
     expect(started.feed?.symbol).toBe('BTCUSDT');
     expect((await api.listNodes()).nodes[0]).toMatchObject({ name: 'n1', maxFeeds: 25 });
     expect((await api.getBook({ marketId: 3, depth: 5 })).bids).toEqual([{ price: '1.5', size: '5' }]);
+    const hop = connectControl(`127.0.0.1:${server.port}`, { metadata: { 'level4-hop': 'n0' } });
+    expect((await hop.getNode()).gossipRecord).toBe('enr:-test n0');
+    hop.close();
     expect(await codeOf(api.startFeed({ market: undefined }))).toBe('INVALID_ARGUMENT: market is required');
     expect(await codeOf(api.startFeed({ market: { id: 7, venue: 'binance', marketType: 1, base: 'BTC', quote: 'USDT', symbol: '' } }))).toBe('ALREADY_EXISTS: market 7 runs already');
     expect(await codeOf(api.stopFeed({ marketId: 9 }))).toBe('NOT_FOUND: market 9 does not run');

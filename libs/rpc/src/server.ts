@@ -10,6 +10,8 @@ import {
   type GetBookResponse,
   type GetFeedRequest,
   type GetFeedResponse,
+  type GetNodeRequest,
+  type GetNodeResponse,
   type ListFeedsRequest,
   type ListFeedsResponse,
   type ListNodesRequest,
@@ -48,6 +50,7 @@ export interface ControlHandlers {
   listNodes(request: ListNodesRequest, call: CallContext): Promise<ListNodesResponse>;
   getFeed(request: GetFeedRequest, call: CallContext): Promise<GetFeedResponse>;
   getBook(request: GetBookRequest, call: CallContext): Promise<GetBookResponse>;
+  getNode(request: GetNodeRequest, call: CallContext): Promise<GetNodeResponse>;
 }
 
 export interface TlsFiles {
@@ -144,6 +147,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     listNodes: unary('ListNodes', h.listNodes.bind(h), options),
     getFeed: unary('GetFeed', h.getFeed.bind(h), options),
     getBook: unary('GetBook', h.getBook.bind(h), options),
+    getNode: unary('GetNode', h.getNode.bind(h), options),
   };
   server.addService(tolerantService, implementation);
   const health = new HealthImplementation({ '': 'SERVING', [CONTROL_SERVICE_NAME]: 'SERVING' });
