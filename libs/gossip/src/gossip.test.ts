@@ -37,7 +37,7 @@ describe('gossip', () => {
       expect(names(a.alive())).toEqual(['b', 'c']);
       expect(names(b.alive())).toEqual(['a', 'c']);
       expect(names(c.alive())).toEqual(['a', 'b']);
-    }, waitLong);
+    }, { ...waitLong, interval: 10 });
     console.log(`3 nodes: full view after ${Date.now() - t0} ms`);
 
     const aSeenByC = c.alive().find((m) => m.meta.name === 'a');
@@ -69,13 +69,13 @@ describe('gossip', () => {
     const b = await start('b', { seeds: [a.record] });
     await vi.waitFor(() => expect(a.alive()).toHaveLength(1), waitLong);
 
-    const updates: Member[] = [];
-    a.on('updated', (m) => updates.push(m));
+    const updates: { member: Member; atMs: number }[] = [];
+    a.on('updated', (member) => updates.push({ member, atMs: Date.now() }));
     const t0 = Date.now();
     b.update({ feeds: 7 });
 
-    await vi.waitFor(() => expect(updates.find((m) => m.meta.feeds === 7)).toBeDefined(), waitLong);
-    console.log(`update: seen by the other node after ${Date.now() - t0} ms`);
+    await vi.waitFor(() => expect(updates.find((u) => u.member.meta.feeds === 7)).toBeDefined(), waitLong);
+    console.log(`update: seen by the other node after ${updates[0]!.atMs - t0} ms`);
     expect(a.alive()[0]?.meta).toMatchObject({ name: 'b', feeds: 7, maxFeeds: 10 });
     expect(b.self().meta.feeds).toBe(7);
     expect(b.record).toBe(b.self().record);
@@ -88,13 +88,13 @@ describe('gossip', () => {
     await vi.waitFor(() => expect(c.alive()).toHaveLength(2), waitLong);
 
     const left: Member[] = [];
-    a.on('left', (m) => left.push(m));
-    c.on('left', (m) => left.push(m));
+    let lastAtMs = 0;
+    for (const node of [a, c]) node.on('left', (m) => (left.push(m), (lastAtMs = Date.now())));
     const t0 = Date.now();
     await b.close();
 
     await vi.waitFor(() => expect(left.map((m) => m.meta.name)).toEqual(['b', 'b']), waitLong);
-    console.log(`leave: both others saw 'left' after ${Date.now() - t0} ms`);
+    console.log(`leave: both others saw 'left' after ${lastAtMs - t0} ms`);
     expect(left.every((m) => m.state === 'left')).toBe(true);
     expect(a.members().find((m) => m.id === b.id)?.state).toBe('left');
     expect(names(a.alive())).toEqual(['c']);

@@ -1,21 +1,17 @@
 import type { Discv5 } from '@chainsafe/discv5';
 import type { ENR } from '@chainsafe/enr';
+import { Candidates } from './candidates.js';
 import { onTalkReq, startDiscv5, type TalkReqListener } from './discv5-service.js';
+import { MemberEvents } from './member-events.js';
 import { MemberList } from './member-list.js';
 import { decodeMeta, META_KEY, validateMeta } from './meta.js';
 import { resolveOptions, type Settings } from './options.js';
 import { MessageCodec, REQUEST_PAYLOAD_LIMIT, RESPONSE_PAYLOAD_LIMIT, TALK_PROTOCOL, type GossipMessage, type MessageKind } from './protocol.js';
 import { createRecord, RecordCache, recordText, setRecordMeta, type OwnRecord } from './record.js';
 import { SeedList } from './seeds.js';
+import { TalkClient } from './talk-client.js';
 import { bindUdp, DgramTransport } from './transport.js';
 import type { Gossip, GossipEvent, GossipOptions, GossipStats, Member, MemberListener, NodeMeta } from './types.js';
-
-/** A record learnt from a member's gossip: probed (never trusted) until it answers or is forgotten. */
-interface Candidate {
-  readonly enr: ENR;
-  heardAtMs: number;
-  nextProbeAtMs: number;
-}
 
 /** Starts a node: binds UDP, starts discv5, then probes its seeds. Throws for bad options. */
 export async function startGossip(options: GossipOptions): Promise<Gossip> {
@@ -36,24 +32,26 @@ export async function startGossip(options: GossipOptions): Promise<Gossip> {
   }
 }
 
+const isMemberState = (state: string | undefined): boolean => state === 'alive' || state === 'suspect';
+
 class GossipNode implements Gossip {
   readonly id: string;
   readonly port: number;
   private meta: NodeMeta;
   private ownBytes: Uint8Array;
   private readonly codec: MessageCodec;
+  private readonly events: MemberEvents;
   private readonly list: MemberList;
-  private readonly listeners = new Map<GossipEvent, Set<MemberListener>>();
+  private readonly candidates: Candidates;
+  private readonly talk: TalkClient;
   private readonly inFlight = new Set<string>();
   /** update() came while a probe was out: probe again as soon as it returns. */
   private readonly pushAgain = new Set<string>();
   private readonly nextProbeAtMs = new Map<string, number>();
-  private readonly candidates = new Map<string, Candidate>();
-  private readonly pending = new Set<() => void>();
   private readonly counters = { probesSent: 0, probesFailed: 0, messagesRejected: 0 };
   private readonly timer: NodeJS.Timeout;
-  private closing: Promise<void> | undefined;
   private readonly stopListening: () => void;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly settings: Settings,
@@ -68,7 +66,11 @@ class GossipNode implements Gossip {
     this.meta = settings.meta;
     this.ownBytes = own.enr.encode();
     this.codec = new MessageCodec(settings.secret);
-    this.list = new MemberList(this.id, () => this.meta.name, settings, (event, member) => this.emit(event, member));
+    this.events = new MemberEvents(settings.logger);
+    this.list = new MemberList(this.id, () => this.meta.name, settings, (event, member) => this.events.emit(event, member));
+    this.candidates = new Candidates(settings.deadProbeIntervalMs, 3 * settings.deadProbeIntervalMs);
+    // discv5 may take two request timeouts when a probe opens a session (random packet, handshake).
+    this.talk = new TalkClient(discv5, 2 * settings.probeTimeoutMs + 1000);
     this.stopListening = onTalkReq(discv5, this.onTalkReq);
     // Fine-grained ticks, so each member keeps its own probe phase and silence is noticed promptly.
     this.timer = setInterval(() => this.tick(), Math.max(20, Math.min(100, settings.probeIntervalMs / 2)));
@@ -105,12 +107,12 @@ class GossipNode implements Gossip {
   update(meta: Partial<NodeMeta>): void {
     if (this.closing) return;
     const next = validateMeta({ ...this.meta, ...meta });
-    setRecordMeta(this.own.enr, next); // throws, unchanged, when it would not fit
+    setRecordMeta(this.own.enr, next); // throws, leaving the record as it was, when it would not fit
     this.meta = next;
     this.ownBytes = this.own.enr.encode();
     const now = Date.now();
     for (const target of this.list.probeTargets()) {
-      if (target.state !== 'alive' && target.state !== 'suspect') continue;
+      if (!isMemberState(target.state)) continue;
       this.nextProbeAtMs.set(target.id, now + this.settings.probeIntervalMs);
       if (this.inFlight.has(target.id)) this.pushAgain.add(target.id);
       else this.probe(target.enr);
@@ -118,14 +120,12 @@ class GossipNode implements Gossip {
   }
 
   on(event: GossipEvent, listener: MemberListener): this {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener);
+    this.events.on(event, listener);
     return this;
   }
 
   off(event: GossipEvent, listener: MemberListener): this {
-    this.listeners.get(event)?.delete(listener);
+    this.events.off(event, listener);
     return this;
   }
 
@@ -137,12 +137,12 @@ class GossipNode implements Gossip {
   private async shutdown(): Promise<void> {
     clearInterval(this.timer);
     this.stopListening();
-    const targets = this.list.probeTargets().filter((t) => t.state === 'alive' || t.state === 'suspect');
-    const leaves = targets.map((t) => this.request(t.enr, this.encode('leave', t.id, [], REQUEST_PAYLOAD_LIMIT)).catch(() => undefined));
-    let waited: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(leaves), new Promise((resolve) => (waited = setTimeout(resolve, this.settings.probeTimeoutMs)))]);
-    clearTimeout(waited);
-    for (const cancel of [...this.pending]) cancel();
+    const targets = this.list.probeTargets().filter((t) => isMemberState(t.state));
+    const leaves = targets.map((t) => this.talk.request(t.enr, this.encode('leave', t.id, [], REQUEST_PAYLOAD_LIMIT)).catch(() => undefined));
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(leaves), new Promise((resolve) => (wait = setTimeout(resolve, this.settings.probeTimeoutMs)))]);
+    clearTimeout(wait);
+    this.talk.cancelAll();
     await this.discv5.stop();
     this.settings.logger.info({ id: this.id, name: this.meta.name }, 'gossip: closed');
   }
@@ -163,23 +163,11 @@ class GossipNode implements Gossip {
           this.probe(target.enr);
         }
       }
-      for (const [id, candidate] of this.candidates) {
-        if (this.list.has(id) || this.list.isRetired(id) || now - candidate.heardAtMs > 3 * deadProbeIntervalMs) {
-          this.candidates.delete(id);
-        } else if (now >= candidate.nextProbeAtMs) {
-          candidate.nextProbeAtMs = now + deadProbeIntervalMs;
-          this.probe(candidate.enr);
-        }
-      }
-      this.seeds.tick(now, deadProbeIntervalMs, (id) => this.isAliveMember(id), (enr) => this.probe(enr));
+      for (const enr of this.candidates.due(now, (id) => this.list.has(id) || this.list.isRetired(id))) this.probe(enr);
+      this.seeds.tick(now, deadProbeIntervalMs, (id) => isMemberState(this.list.state(id)), (enr) => this.probe(enr));
     } catch (error) {
       this.settings.logger.warn({ err: (error as Error).message }, 'gossip: tick failed');
     }
-  }
-
-  private isAliveMember(id: string): boolean {
-    const state = this.list.state(id);
-    return state === 'alive' || state === 'suspect';
   }
 
   /** One probe to the node unless one is already out; an authenticated ack admits or refreshes it. */
@@ -188,8 +176,8 @@ class GossipNode implements Gossip {
     if (this.closing || id === this.id || this.inFlight.has(id)) return;
     this.inFlight.add(id);
     this.counters.probesSent++;
-    const payload = this.encode('probe', id, this.list.aliveRecords(id), REQUEST_PAYLOAD_LIMIT);
-    this.request(enr, payload)
+    this.talk
+      .request(enr, this.encode('probe', id, this.list.aliveRecords(id), REQUEST_PAYLOAD_LIMIT))
       .then((answer) => {
         if (!this.closing && !this.onAck(id, answer)) this.counters.probesFailed++;
       })
@@ -199,29 +187,9 @@ class GossipNode implements Gossip {
       })
       .finally(() => {
         this.inFlight.delete(id);
-        const latest = this.list.probeTargets().find((t) => t.id === id);
-        if (this.pushAgain.delete(id) && latest) this.probe(latest.enr);
+        const latest = this.pushAgain.delete(id) ? this.list.record(id) : undefined;
+        if (latest) this.probe(latest);
       });
-  }
-
-  /** sendTalkReq with a deadline of our own: discv5 never settles a request it failed to send. */
-  private request(enr: ENR, payload: Uint8Array): Promise<Uint8Array> {
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const cancel = (): void => {
-        clearTimeout(timer);
-        this.pending.delete(cancel);
-        reject(new Error('no answer'));
-      };
-      const timer = setTimeout(cancel, 2 * this.settings.probeTimeoutMs + 1000);
-      this.pending.add(cancel);
-      this.discv5
-        .sendTalkReq(enr, payload, TALK_PROTOCOL)
-        .then(resolve, reject)
-        .finally(() => {
-          clearTimeout(timer);
-          this.pending.delete(cancel);
-        });
-    });
   }
 
   private onAck(from: string, payload: Uint8Array): boolean {
@@ -282,15 +250,9 @@ class GossipNode implements Gossip {
     const enr = this.cache.decode(bytes);
     if (!enr) return;
     const id = enr.nodeId;
-    const now = Date.now();
-    const candidate = this.candidates.get(id);
-    if (candidate) {
-      candidate.heardAtMs = now;
-      return;
-    }
     if (id === this.id || this.list.has(id) || this.list.isRetired(id)) return;
-    if (decodeMeta(enr.kvs.get(META_KEY))?.name === this.meta.name) return; // an earlier run of ourselves
-    this.candidates.set(id, { enr, heardAtMs: now, nextProbeAtMs: now + this.settings.deadProbeIntervalMs });
+    if (!this.candidates.has(id) && decodeMeta(enr.kvs.get(META_KEY))?.name === this.meta.name) return; // an earlier run of us
+    if (!this.candidates.add(enr, Date.now())) return;
     if (!this.discv5.getKadValue(id)) this.discv5.addEnr(enr);
     this.probe(enr);
   }
@@ -303,17 +265,5 @@ class GossipNode implements Gossip {
     this.counters.messagesRejected++;
     this.settings.logger.debug({ from, reason }, 'gossip: message rejected');
     return false;
-  }
-
-  private emit(event: GossipEvent, member: Member): void {
-    const log = event === 'updated' ? this.settings.logger.debug : this.settings.logger.info;
-    log.call(this.settings.logger, { id: member.id, name: member.meta.name, state: member.state, address: member.meta.address }, `gossip: member ${event}`);
-    for (const listener of [...(this.listeners.get(event) ?? [])]) {
-      try {
-        listener(member);
-      } catch (error) {
-        this.settings.logger.warn({ event, err: (error as Error)?.message }, 'gossip: listener threw');
-      }
-    }
   }
 }

@@ -119,6 +119,12 @@ export class MemberList {
     return count;
   }
 
+  /** The latest record of a member not left. */
+  record(id: string): ENR | undefined {
+    const entry = this.entries.get(id);
+    return entry && entry.state !== 'left' ? entry.enr : undefined;
+  }
+
   /** Ids and records to probe: alive and suspect members, then dead ones (left ones never). */
   probeTargets(): { id: string; enr: ENR; state: MemberState }[] {
     return [...this.entries.values()].filter((e) => e.state !== 'left').map((e) => ({ id: e.id, enr: e.enr, state: e.state }));

@@ -2,6 +2,9 @@ import type { ENR } from '@chainsafe/enr';
 import type { RecordCache } from './record.js';
 import type { GossipLogger } from './types.js';
 
+/** A resolveSeed that hangs must not stop the seed from being tried again. */
+const RESOLVE_TIMEOUT_MS = 10_000;
+
 interface Seed {
   readonly text: string;
   enr: ENR | undefined;
@@ -49,8 +52,11 @@ export class SeedList {
         continue;
       }
       seed.resolving = true;
-      Promise.resolve()
-        .then(() => resolveSeed(seed.text))
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`resolveSeed gave no answer in ${RESOLVE_TIMEOUT_MS} ms`)), RESOLVE_TIMEOUT_MS);
+      });
+      Promise.race([Promise.resolve().then(() => resolveSeed(seed.text)), timeout])
         .then((text) => {
           const enr = typeof text === 'string' ? this.cache.decodeText(text) : undefined;
           if (!enr) throw new Error('resolveSeed did not return a valid ENR text');
@@ -59,6 +65,7 @@ export class SeedList {
         })
         .catch((error: unknown) => this.logger.debug({ seed: seed.text, err: (error as Error)?.message ?? String(error) }, 'gossip: seed not resolved'))
         .finally(() => {
+          clearTimeout(timer);
           seed.resolving = false;
         });
     }
