@@ -31,7 +31,16 @@ describe('node configuration', () => {
       metricsPort: 9464,
       logLevel: 'info',
       venueUrls: {},
+      feedsTopic: 'level4.feeds',
+      gossip: { host: '0.0.0.0', port: 7946, advertise: undefined, seeds: [], secret: undefined, deadAfterMs: 5000 },
+      placement: 'random',
     });
+  });
+
+  it('reads the cluster settings: seeds are gRPC addresses of running nodes', () => {
+    const config = load({ GOSSIP_SEEDS: 'node1:50051, 10.0.0.2:50051', CLUSTER_SECRET: 's3cret', GOSSIP_PORT: '0', GOSSIP_ADVERTISE: '10.0.0.3', PLACEMENT: 'least-loaded' });
+    expect(config.gossip).toEqual({ host: '0.0.0.0', port: 0, advertise: '10.0.0.3', seeds: ['node1:50051', '10.0.0.2:50051'], secret: 's3cret', deadAfterMs: 5000 });
+    expect(config.placement).toBe('least-loaded');
   });
 
   it('takes environment variables, and flags over them', () => {
@@ -67,5 +76,13 @@ describe('node configuration', () => {
     expect(refused({ VENUE_URLS: '{"mtgox":{}}' })).toMatch(/^VENUE_URLS \(--venue-urls\): unknown venue "mtgox"; venues: binance, /);
     expect(refused({ VENUE_URLS: '{"binance":{"ws":"ws://x"}}' })).toMatch(/^VENUE_URLS \(--venue-urls\): binance has no URL named "ws"; it has: spotWs, /);
     expect(refused({ VENUE_URLS: '{"binance":{"spotWs":"ftp://x"}}' })).toBe('VENUE_URLS (--venue-urls): binance.spotWs must be a ws(s):// or http(s):// URL');
+    expect(refused({ GOSSIP_SEEDS: 'node1:50051' })).toBe('CLUSTER_SECRET (--cluster-secret): required with GOSSIP_SEEDS: nodes admit only peers that prove the cluster secret');
+    expect(refused({ GOSSIP_SEEDS: 'node1', CLUSTER_SECRET: 's' })).toBe('GOSSIP_SEEDS (--gossip-seeds): "node1" is not host:port (the gRPC address of a running node)');
+    expect(refused({ GOSSIP_PORT: '99999' })).toBe('GOSSIP_PORT (--gossip-port): "99999" is not a port (0-65535)');
+    expect(refused({ GOSSIP_HOST: 'localhost' })).toBe('GOSSIP_HOST (--gossip-host): "localhost" is not an IPv4 address (discv5 records carry IPv4)');
+    expect(refused({ GOSSIP_ADVERTISE: '::1' })).toBe('GOSSIP_ADVERTISE (--gossip-advertise): "::1" is not an IPv4 address');
+    expect(refused({ GOSSIP_DEAD_AFTER_MS: '500' })).toBe('GOSSIP_DEAD_AFTER_MS (--gossip-dead-after-ms): "500" is not a time in ms (1000-60000)');
+    expect(refused({ PLACEMENT: 'round-robin' })).toBe('PLACEMENT (--placement): "round-robin" is not one of random, least-loaded');
+    expect(refused({ KAFKA_TOPIC_FEEDS: 'level4.spread' })).toBe('KAFKA_TOPIC_FEEDS (--kafka-topic-feeds): must differ from the event topics');
   });
 });

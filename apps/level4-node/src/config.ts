@@ -31,6 +31,24 @@ export interface NodeConfig {
   readonly logLevel: LogLevel;
   /** Base URLs per venue that replace the venue's own (a replay server, a testnet). */
   readonly venueUrls: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The compacted topic of the cluster's desired feeds. */
+  readonly feedsTopic: string;
+  readonly gossip: {
+    /** Address the gossip (UDP) socket binds to. */
+    readonly host: string;
+    /** 0 picks a free port. */
+    readonly port: number;
+    /** IPv4 address in this node's record (default: the bind address, or RPC_ADVERTISE's host resolved). */
+    readonly advertise: string | undefined;
+    /** gRPC host:port of running nodes to join through. */
+    readonly seeds: readonly string[];
+    /** Undefined: the node makes one up and admits no peer. */
+    readonly secret: string | undefined;
+    /** Silence after which a member is dead and its feeds move. */
+    readonly deadAfterMs: number;
+  };
+  /** How StartFeed picks a node among those with a free place. */
+  readonly placement: 'random' | 'least-loaded';
 }
 
 /** One setting: its environment variable, the flag that mirrors it, its default, what it is. */
@@ -60,6 +78,14 @@ export const SETTINGS = {
   metricsPort: { env: 'METRICS_PORT', flag: 'metrics-port', default: '9464', help: 'Prometheus /metrics, /healthz, /readyz (0: off)' },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
   venueUrls: { env: 'VENUE_URLS', flag: 'venue-urls', help: 'JSON {"<venue>": {"<url name>": "<url>"}} replacing venue base URLs (a replay server, a testnet)' },
+  topicFeeds: { env: 'KAFKA_TOPIC_FEEDS', flag: 'kafka-topic-feeds', default: 'level4.feeds', help: 'compacted topic of the feeds the cluster keeps running (survives restarts)' },
+  gossipHost: { env: 'GOSSIP_HOST', flag: 'gossip-host', default: '0.0.0.0', help: 'address the gossip (UDP) socket binds to' },
+  gossipPort: { env: 'GOSSIP_PORT', flag: 'gossip-port', default: '7946', help: 'gossip UDP port (0: a free one)' },
+  gossipAdvertise: { env: 'GOSSIP_ADVERTISE', flag: 'gossip-advertise', help: "IPv4 address other nodes reach the gossip port at (default: GOSSIP_HOST, or RPC_ADVERTISE's host resolved)" },
+  gossipSeeds: { env: 'GOSSIP_SEEDS', flag: 'gossip-seeds', help: 'comma-separated gRPC host:port of running nodes to join (empty: start a new cluster)' },
+  clusterSecret: { env: 'CLUSTER_SECRET', flag: 'cluster-secret', help: 'shared secret a node must prove to join the cluster (required with GOSSIP_SEEDS)' },
+  gossipDeadAfter: { env: 'GOSSIP_DEAD_AFTER_MS', flag: 'gossip-dead-after-ms', default: '5000', help: 'ms of silence after which a node is dead and its feeds move (1000-60000)' },
+  placement: { env: 'PLACEMENT', flag: 'placement', default: 'random', help: 'where StartFeed puts a feed: random or least-loaded (among nodes with a free place)' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -81,6 +107,7 @@ function oneOf<T extends string>(s: Setting, raw: string, values: readonly T[]):
 }
 
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 /**
  * Reads the node's configuration: a flag wins over its environment variable, which wins over the
@@ -137,6 +164,24 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Readonly<Record<string
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new ConfigError(`${where(SETTINGS[name])}: ${JSON.stringify(topic)} is not a Kafka topic name`);
   }
   if (new Set(Object.values(topics)).size !== 3) throw new ConfigError(`${where(SETTINGS.topicStatus)}: the three topics must differ`);
+  const feedsTopic = must('topicFeeds');
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(feedsTopic)) throw new ConfigError(`${where(SETTINGS.topicFeeds)}: ${JSON.stringify(feedsTopic)} is not a Kafka topic name`);
+  if (Object.values(topics).includes(feedsTopic)) throw new ConfigError(`${where(SETTINGS.topicFeeds)}: must differ from the event topics`);
+
+  const gossipAdvertise = value('gossipAdvertise');
+  if (gossipAdvertise !== undefined && !IPV4.test(gossipAdvertise)) throw new ConfigError(`${where(SETTINGS.gossipAdvertise)}: ${JSON.stringify(gossipAdvertise)} is not an IPv4 address`);
+  const gossipHost = must('gossipHost');
+  if (!IPV4.test(gossipHost)) throw new ConfigError(`${where(SETTINGS.gossipHost)}: ${JSON.stringify(gossipHost)} is not an IPv4 address (discv5 records carry IPv4)`);
+  const seeds = (value('gossipSeeds') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const s of seeds) if (!HOST_PORT.test(s)) throw new ConfigError(`${where(SETTINGS.gossipSeeds)}: ${JSON.stringify(s)} is not host:port (the gRPC address of a running node)`);
+  const secret = value('clusterSecret');
+  if (seeds.length > 0 && secret === undefined) {
+    throw new ConfigError(`${where(SETTINGS.clusterSecret)}: required with GOSSIP_SEEDS: nodes admit only peers that prove the cluster secret`);
+  }
+  const deadRaw = must('gossipDeadAfter');
+  if (!/^\d+$/.test(deadRaw) || Number(deadRaw) < 1_000 || Number(deadRaw) > 60_000) {
+    throw new ConfigError(`${where(SETTINGS.gossipDeadAfter)}: ${JSON.stringify(deadRaw)} is not a time in ms (1000-60000)`);
+  }
 
   return {
     nodeName,
@@ -154,6 +199,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Readonly<Record<string
     metricsPort: port(SETTINGS.metricsPort, must('metricsPort'), true),
     logLevel: oneOf(SETTINGS.logLevel, must('logLevel'), LOG_LEVELS),
     venueUrls: parseVenueUrls(value('venueUrls'), venues),
+    feedsTopic,
+    gossip: {
+      host: gossipHost,
+      port: port(SETTINGS.gossipPort, must('gossipPort'), true),
+      advertise: gossipAdvertise,
+      seeds,
+      secret,
+      deadAfterMs: Number(deadRaw),
+    },
+    placement: oneOf(SETTINGS.placement, must('placement'), ['random', 'least-loaded'] as const),
   };
 }
 

@@ -1,13 +1,19 @@
-import { FeedError, type FeedEngine, type FeedInfo, type FeedState, type MarketType } from '@level4/feed';
-import { PlacementError, toPbFeedState, toPbMarketType, type KafkaSink } from '@level4/kafka-sink';
-import { GrpcStatus, MarketType as PbMarketType, RpcError, type ControlHandlers, type Feed, type Market, type Node } from '@level4/rpc';
+import type { FeedEngine, MarketType } from '@level4/feed';
+import type { FeedRegistry } from '@level4/feed-registry';
+import { toPbFeedState } from '@level4/kafka-sink';
+import { FeedState as PbFeedState, GrpcStatus, MarketType as PbMarketType, RpcError, type CallContext, type ControlHandlers, type Feed, type Market, type Node } from '@level4/rpc';
+import { forwardedError, HOP_HEADER, type Cluster, type ClusterNode } from './cluster.js';
+import { pendingFeed, toFeed, type MarketRequest, type NodeFeeds } from './node-feeds.js';
+import { capacityMessage, placementOrder, type PlacementStrategy } from './placement.js';
 
 /** What the handlers need from the node. */
 export interface ControlContext {
   readonly engine: FeedEngine;
-  readonly sink: KafkaSink;
-  readonly node: () => Node;
-  readonly maxFeeds: number;
+  readonly feeds: NodeFeeds;
+  readonly registry: FeedRegistry;
+  readonly cluster: Cluster;
+  readonly placement: PlacementStrategy;
+  readonly gossipRecord: () => string;
 }
 
 /** Market ids are Kafka partitions: keep them to what one topic can sensibly hold. */
@@ -24,40 +30,8 @@ const TYPE_NAMES = 'MARKET_TYPE_SPOT, MARKET_TYPE_FUTURES, MARKET_TYPE_INVERSE';
 
 const invalid = (message: string) => new RpcError(GrpcStatus.INVALID_ARGUMENT, message);
 
-/** The FeedError codes of the engine, as gRPC status codes. */
-const CODES: Readonly<Record<string, GrpcStatus>> = {
-  'invalid-market': GrpcStatus.INVALID_ARGUMENT,
-  'already-running': GrpcStatus.ALREADY_EXISTS,
-  'not-found': GrpcStatus.NOT_FOUND,
-  unavailable: GrpcStatus.UNAVAILABLE,
-};
-
-function fromFeedError(error: unknown): never {
-  if (error instanceof FeedError) throw new RpcError(CODES[error.code] ?? GrpcStatus.INTERNAL, error.message);
-  throw error;
-}
-
-export function toFeed(info: FeedInfo, node: string): Feed {
-  return {
-    market: {
-      id: info.id,
-      venue: info.market.venue,
-      marketType: toPbMarketType(info.market.type),
-      base: info.market.base,
-      quote: info.market.quote,
-      symbol: info.market.symbol ?? '',
-    },
-    symbol: info.instrument.symbol,
-    node,
-    state: toPbFeedState(info.state as FeedState),
-    reason: info.reason,
-    startedAtUs: info.since,
-    counters: { ...info.counters },
-  };
-}
-
 /** Checks a StartFeed market field by field, naming the first wrong one. */
-function readMarket(market: Market | undefined, engine: FeedEngine): { id: number; venue: string; type: MarketType; base: string; quote: string; symbol?: string } {
+function readMarket(market: Market | undefined, engine: FeedEngine): MarketRequest {
   if (market === undefined) throw invalid('market is required: { id, venue, market_type, base, quote, symbol? }');
   if (market.id > MAX_MARKET_ID) throw invalid(`market.id ${market.id} is too large: ids are 0-${MAX_MARKET_ID} (the id is the market's Kafka partition)`);
   const venues = engine.venues();
@@ -76,71 +50,108 @@ function readMarket(market: Market | undefined, engine: FeedEngine): { id: numbe
   return { id: market.id, venue: market.venue, type, base, quote, ...(symbol === '' ? {} : { symbol }) };
 }
 
-/** The control API of one node. */
+/** A call another node forwarded: answer for this node only. */
+const forwarded = (call: CallContext) => call.metadata.get(HOP_HEADER).length > 0;
+
+/**
+ * The control API of a node in its cluster: any call can come to any node. StartFeed picks a node
+ * with a free place and forwards the start there; StopFeed, GetFeed and GetBook go to the node that
+ * runs the feed (the registry says which); ListFeeds and ListNodes answer for the whole cluster.
+ */
 export function controlHandlers(ctx: ControlContext): ControlHandlers {
-  const { engine, sink } = ctx;
-  /** Starts in progress count against capacity and block a second start of the same id. */
-  const starting = new Set<number>();
-  const nodeName = () => ctx.node().name;
-  const running = (id: number): FeedInfo => {
-    const info = engine.feed(id);
-    if (!info) throw new RpcError(GrpcStatus.NOT_FOUND, `market id ${id} is not running on node ${nodeName()}`);
-    return info;
+  const { engine, feeds, registry, cluster } = ctx;
+  const me = feeds.name;
+
+  /** The node that runs a market: this one (undefined) or another live one; errors when neither. */
+  const owner = (id: number): ClusterNode | undefined => {
+    const a = registry.get(id);
+    if (!a) throw new RpcError(GrpcStatus.NOT_FOUND, `market id ${id} is not running in the cluster`);
+    if (a.node === me) return undefined;
+    const node = cluster.node(a.node);
+    if (!node) throw new RpcError(GrpcStatus.UNAVAILABLE, `market id ${id} runs on node ${a.node}, which is not reachable; the feed moves to another node once ${a.node} is declared dead`);
+    return node;
+  };
+  /** A feed of this node, or the word that it is still starting here. */
+  const local = (id: number) => {
+    const info = feeds.feed(id);
+    if (info) return info;
+    const a = registry.get(id);
+    if (a?.node === me) throw new RpcError(GrpcStatus.UNAVAILABLE, `market id ${id} is starting on node ${me}`);
+    throw new RpcError(GrpcStatus.NOT_FOUND, `market id ${id} is not running on node ${me}`);
   };
 
   return {
-    async startFeed({ market }) {
+    async startFeed({ market }, call) {
       const spec = readMarket(market, engine);
-      if (engine.feed(spec.id) || starting.has(spec.id)) throw new RpcError(GrpcStatus.ALREADY_EXISTS, `market id ${spec.id} is already running on node ${nodeName()}`);
-      const hosted = engine.list().length + starting.size;
-      if (hosted >= ctx.maxFeeds) {
-        throw new RpcError(GrpcStatus.RESOURCE_EXHAUSTED, `node ${nodeName()} hosts ${hosted} of ${ctx.maxFeeds} feeds (MAX_DATA_FEEDS); stop a feed or add a node`);
-      }
-      starting.add(spec.id);
-      try {
-        // The market first (no topic grows for a market that does not exist), then its partitions
-        // (the feed's first Status event must already have its own), then the feed.
-        const instrument = await engine.resolve(spec).catch(fromFeedError);
+      if (forwarded(call)) return { feed: await feeds.start(spec) };
+      const taken = registry.get(spec.id);
+      if (taken) throw new RpcError(GrpcStatus.ALREADY_EXISTS, `market id ${spec.id} is already running on node ${taken.node}`);
+      const candidates = cluster.candidates();
+      const order = placementOrder(candidates, ctx.placement);
+      let last: RpcError | undefined;
+      for (const c of order) {
         try {
-          await sink.ensureMarket(spec.id);
+          if (c.node.self) return { feed: await feeds.start(spec) };
+          return await cluster.client(c.node.address).startFeed({ market: market as Market });
         } catch (error) {
-          if (error instanceof PlacementError) throw new RpcError(GrpcStatus.UNAVAILABLE, error.message);
-          throw error;
+          const e = error instanceof RpcError ? error : forwardedError(error, c.name);
+          // Full meanwhile, or gone: the next node. Anything else is the caller's answer.
+          if (e.code !== GrpcStatus.RESOURCE_EXHAUSTED && e.code !== GrpcStatus.UNAVAILABLE && e.code !== GrpcStatus.DEADLINE_EXCEEDED) throw e;
+          last = e;
         }
-        const info = await engine.start({ ...spec, instrument }).catch(fromFeedError);
-        return { feed: toFeed(info, nodeName()) };
-      } finally {
-        starting.delete(spec.id);
       }
+      if (last === undefined || last.code === GrpcStatus.RESOURCE_EXHAUSTED) throw new RpcError(GrpcStatus.RESOURCE_EXHAUSTED, capacityMessage(cluster.candidates()));
+      throw last;
     },
 
-    async stopFeed({ marketId }) {
-      running(marketId);
-      const info = (() => {
+    async stopFeed({ marketId }, call) {
+      if (forwarded(call) || registry.get(marketId)?.node === me) return { feed: await feeds.stop(marketId) };
+      const a = registry.get(marketId);
+      const node = a ? cluster.node(a.node) : undefined;
+      if (node) {
         try {
-          return engine.stop(marketId);
+          return await cluster.client(node.address).stopFeed({ marketId });
         } catch (error) {
-          return fromFeedError(error);
+          const e = forwardedError(error, node.name);
+          if (e.code !== GrpcStatus.UNAVAILABLE && e.code !== GrpcStatus.DEADLINE_EXCEEDED) throw e;
         }
-      })();
-      return { feed: toFeed(info, nodeName()) };
+      }
+      // Its node is gone: the registry forgets the feed, so no node takes it over.
+      const [gone] = await feeds.removeAssignment(marketId);
+      return { feed: pendingFeed(gone, `stopped; node ${gone.node} was not reachable`, PbFeedState.FEED_STATE_STOPPED) };
     },
 
-    async listFeeds() {
-      return { feeds: engine.list().map((info) => toFeed(info, nodeName())) };
+    async listFeeds(_request, call) {
+      if (forwarded(call)) return { feeds: feeds.list() };
+      const others = cluster.nodes().filter((n) => !n.self);
+      const answers = await Promise.all(others.map((n) => cluster.client(n.address).listFeeds().then((r) => r.feeds, () => [] as Feed[])));
+      const reported = new Map<string, Feed>();
+      for (const f of [...feeds.list(), ...answers.flat()]) reported.set(`${f.market?.id}@${f.node}`, f);
+      const out: Feed[] = [];
+      for (const a of registry.list()) {
+        const f = reported.get(`${a.marketId}@${a.node}`);
+        if (f) out.push(f);
+        else if (cluster.node(a.node)) out.push(pendingFeed(a, `starting on node ${a.node}`, PbFeedState.FEED_STATE_STARTING));
+        else out.push(pendingFeed(a, `node ${a.node} is not reachable; the feed moves to another node`));
+      }
+      return { feeds: out.sort((x, y) => (x.market?.id ?? 0) - (y.market?.id ?? 0)) };
     },
 
     async listNodes() {
-      return { nodes: [ctx.node()] };
+      return { nodes: cluster.nodes().map((n) => n.node) };
     },
 
-    async getFeed({ marketId }) {
-      return { feed: toFeed(running(marketId), nodeName()) };
+    async getFeed({ marketId }, call) {
+      const node = forwarded(call) ? undefined : owner(marketId);
+      if (node) return cluster.client(node.address).getFeed({ marketId }).catch((e: unknown) => Promise.reject(forwardedError(e, node.name)));
+      return { feed: toFeed(local(marketId), me) };
     },
 
-    async getBook({ marketId, depth }) {
-      const info = running(marketId);
+    async getBook({ marketId, depth }, call) {
       if (depth > MAX_BOOK_DEPTH) throw invalid(`depth ${depth} is too large (at most ${MAX_BOOK_DEPTH})`);
+      const node = forwarded(call) ? undefined : owner(marketId);
+      if (node) return cluster.client(node.address).getBook({ marketId, depth }).catch((e: unknown) => Promise.reject(forwardedError(e, node.name)));
+      const info = local(marketId);
       // A book out of sync is not shown: it may be wrong, and the API never publishes a false book.
       if (info.state !== 'live') {
         throw new RpcError(GrpcStatus.FAILED_PRECONDITION, `market id ${marketId} is ${info.state}${info.reason ? ` (${info.reason})` : ''}: its book is not in sync`);
@@ -154,6 +165,10 @@ export function controlHandlers(ctx: ControlContext): ControlHandlers {
         asks: book ? book.top('ask', n).map(({ price, size }) => ({ price, size })) : [],
         state: toPbFeedState(info.state),
       };
+    },
+
+    async getNode() {
+      return { node: cluster.nodes()[0]?.node as Node, gossipRecord: ctx.gossipRecord() };
     },
   };
 }

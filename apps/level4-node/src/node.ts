@@ -1,10 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { FeedEngine, nowMicros, type EngineTiming, type FeedEvent } from '@level4/feed';
+import { FeedRegistry } from '@level4/feed-registry';
+import { startGossip, type Gossip } from '@level4/gossip';
 import { KafkaSink, type SinkBatch } from '@level4/kafka-sink';
-import { startControlServer, type ControlServer, type Node } from '@level4/rpc';
+import { connectControl, GrpcStatus, NodeState, RpcError, startControlServer, type ControlClientOptions, type ControlHandlers, type ControlServer, type Node } from '@level4/rpc';
 import type { Logger } from 'pino';
+import { Cluster } from './cluster.js';
 import type { NodeConfig } from './config.js';
 import { controlHandlers } from './control.js';
+import { NodeFeeds } from './node-feeds.js';
 import { NodeMetrics, startMetricsServer } from './metrics.js';
 import { createAdapters } from './venues.js';
 
@@ -25,17 +32,23 @@ export interface RunningNode {
   readonly metricsPort: number | undefined;
   readonly engine: FeedEngine;
   readonly sink: KafkaSink;
+  readonly registry: FeedRegistry;
+  readonly gossip: Gossip;
+  readonly cluster: Cluster;
+  /** host:port others reach this node's gRPC API at (the bound port when RPC_PORT is 0). */
+  readonly address: string;
   /** Stops every feed (each publishes `stopped`), flushes Kafka, closes the servers. */
   close(): Promise<void>;
 }
 
-/** A level4 node: adapters, feed engine, Kafka sink, gRPC control API, metrics. */
+/** A level4 node: adapters, feed engine, Kafka sink, gRPC control API, metrics, and its place in the cluster (gossip, feed registry). */
 export async function startNode(config: NodeConfig, options: NodeOptions): Promise<RunningNode> {
   const log = options.logger;
   const startedAt = nowMicros();
   const sink = new KafkaSink({
     brokers: config.kafkaBrokers,
     clientId: `level4-${config.nodeName}`,
+    node: config.nodeName,
     topics: config.topics,
     encoding: config.kafkaEncoding,
     compression: config.kafkaCompression,
@@ -59,39 +72,119 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
   });
   const metrics = new NodeMetrics(engine, sink, config.maxDataFeeds);
 
-  const node = (): Node => ({
-    name: config.nodeName,
-    address: config.rpcAdvertise,
-    feeds: engine.list().length,
-    maxFeeds: config.maxDataFeeds,
-    version: options.version,
-    startedAtUs: startedAt,
-  });
-
-  if (config.rpcToken === undefined) log.warn({ variable: 'RPC_TOKEN' }, 'the gRPC control API is open to anyone who can reach it: set RPC_TOKEN to require a bearer token');
+  const registry = new FeedRegistry({ brokers: config.kafkaBrokers, topic: config.feedsTopic, clientId: `level4-${config.nodeName}`, logger: log.child({ component: 'feed-registry' }) });
   let rpc: ControlServer | undefined;
   let http: Server | undefined;
+  let gossip: Gossip | undefined;
+  let cluster: Cluster | undefined;
   let closing = false;
+  // Calls that come before the node has joined its cluster are turned away (a peer retries).
+  let handlers: ControlHandlers | undefined;
+  const notYet = (): never => {
+    throw new RpcError(GrpcStatus.UNAVAILABLE, `node ${config.nodeName} is starting`);
+  };
+  const lazy = new Proxy({} as ControlHandlers, { get: (_t, method: keyof ControlHandlers) => (request: never, call: never) => (handlers ? handlers[method](request, call) : notYet()) });
+
+  if (config.rpcToken === undefined) log.warn({ variable: 'RPC_TOKEN' }, 'the gRPC control API is open to anyone who can reach it: set RPC_TOKEN to require a bearer token');
   try {
+    // Kafka first: a node that cannot read the cluster's feeds must not take any.
+    await registry.start();
+    const bootEpoch = await registry.sync();
     rpc = await startControlServer({
       address: `${config.rpcHost.includes(':') ? `[${config.rpcHost}]` : config.rpcHost}:${config.rpcPort}`,
-      handlers: controlHandlers({ engine, sink, node, maxFeeds: config.maxDataFeeds }),
+      handlers: lazy,
       ...(config.rpcToken !== undefined ? { token: config.rpcToken } : {}),
       ...(config.rpcTls ? { tls: config.rpcTls } : {}),
       onInternalError: (method, error) => log.error({ method, err: error }, 'control call failed'),
     });
+    const address = config.rpcPort === 0 ? config.rpcAdvertise.replace(/:0$/, `:${rpc.port}`) : config.rpcAdvertise;
+    const client: ControlClientOptions = {
+      ...(config.rpcToken !== undefined ? { token: config.rpcToken } : {}),
+      // Peers serve the same certificate chain: trust it.
+      ...(config.rpcTls ? { tls: { ca: readFileSync(config.rpcTls.certFile) } } : {}),
+    };
+    const secret = config.gossip.secret ?? randomBytes(32).toString('hex');
+    if (config.gossip.secret === undefined) log.warn({ variable: 'CLUSTER_SECRET' }, 'no CLUSTER_SECRET: this node runs alone and admits no peer');
+    const advertiseHost = config.gossip.advertise ?? (config.gossip.host !== '0.0.0.0' ? config.gossip.host : await ipv4Of(address));
+    gossip = await startGossip({
+      host: config.gossip.host,
+      port: config.gossip.port,
+      advertiseHost,
+      secret,
+      meta: { name: config.nodeName, address, feeds: 0, maxFeeds: config.maxDataFeeds, version: options.version, startedAtUs: startedAt },
+      seeds: config.gossip.seeds,
+      resolveSeed: async (seed) => {
+        const api = connectControl(seed, { ...client, deadlineMs: 3_000 });
+        try {
+          return (await api.getNode()).gossipRecord;
+        } finally {
+          api.close();
+        }
+      },
+      // Probes twice a second; suspect after a third of the dead time.
+      probeIntervalMs: 500,
+      probeTimeoutMs: 500,
+      suspectAfterMs: Math.max(1_000, Math.round(config.gossip.deadAfterMs / 3)),
+      deadAfterMs: config.gossip.deadAfterMs,
+      logger: log.child({ component: 'gossip' }),
+    });
+    const g = gossip;
+    let pushed = -1;
+    const feeds = new NodeFeeds({
+      name: config.nodeName,
+      maxFeeds: config.maxDataFeeds,
+      engine,
+      sink,
+      registry,
+      logger: log.child({ component: 'feeds' }),
+      // The cluster sees this node's load within a probe.
+      onLoad: () => {
+        const n = engine.list().length;
+        if (n !== pushed && !closing) g.update({ feeds: (pushed = n) });
+      },
+    });
+    const self = (): Node => ({
+      name: config.nodeName,
+      address,
+      feeds: engine.list().length,
+      maxFeeds: config.maxDataFeeds,
+      version: options.version,
+      startedAtUs: startedAt,
+      state: NodeState.NODE_STATE_ALIVE,
+      gossipAddress: `${advertiseHost}:${g.port}`,
+    });
+    cluster = new Cluster({
+      feeds,
+      registry,
+      gossip,
+      placement: config.placement,
+      self,
+      bootEpoch,
+      orphanGraceMs: 2 * config.gossip.deadAfterMs,
+      client,
+      logger: log.child({ component: 'cluster' }),
+    });
+    handlers = controlHandlers({ engine, feeds, registry, cluster, placement: config.placement, gossipRecord: () => g.record });
+    cluster.start();
     // Port 0 turns the metrics and health endpoint off.
     if (config.metricsPort !== 0) http = await startMetricsServer(config.metricsHost, config.metricsPort, metrics, () => (closing ? 'shutting down' : undefined));
+    log.info(
+      { rpc: `${config.rpcHost}:${rpc.port}`, advertise: address, gossip: `${advertiseHost}:${g.port}`, seeds: config.gossip.seeds, kafka: config.kafkaBrokers.join(','), feedsTopic: config.feedsTopic, maxFeeds: config.maxDataFeeds },
+      'level4 node started',
+    );
   } catch (error) {
+    cluster?.close();
     await rpc?.close(0);
+    await gossip?.close();
     await engine.close();
     await sink.close(0);
+    await registry.close();
     throw error;
   }
   const rpcPort = rpc.port;
-  const address = http?.address();
-  const metricsPort = typeof address === 'object' && address ? address.port : undefined;
-  log.info({ rpc: `${config.rpcHost}:${rpcPort}`, advertise: config.rpcAdvertise, kafka: config.kafkaBrokers.join(','), maxFeeds: config.maxDataFeeds, metrics: metricsPort }, 'level4 node started');
+  const bound = http?.address();
+  const metricsPort = typeof bound === 'object' && bound ? bound.port : undefined;
+  const running = { cluster, gossip };
 
   return {
     config,
@@ -99,17 +192,36 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
     metricsPort,
     engine,
     sink,
+    registry,
+    gossip: running.gossip,
+    cluster: running.cluster,
+    address: running.cluster.nodes()[0]?.address ?? config.rpcAdvertise,
     async close() {
       if (closing) return;
       closing = true;
       log.info({ feeds: engine.list().length }, 'shutting down: stopping feeds, flushing Kafka');
+      // The feeds stay in the registry: after this node says goodbye, the others take them over
+      // (or this node takes them back when it returns first).
+      running.cluster.close();
       rpc?.health.setStatus('', 'NOT_SERVING');
       await rpc?.close(2_000);
-      for (const feed of engine.list()) engine.stop(feed.id);
+      for (const feed of engine.list()) engine.stop(feed.id, 'node shutting down');
       await engine.close();
       await sink.close(10_000);
+      await running.gossip.close();
+      await registry.close();
       await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
       log.info(sink.stats(), 'level4 node stopped');
     },
   };
+}
+
+/** The IPv4 address of an advertised host:port (the address other nodes reach this one at). */
+async function ipv4Of(hostPort: string): Promise<string> {
+  const host = hostPort.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  try {
+    return (await lookup(host, { family: 4 })).address;
+  } catch (error) {
+    throw new Error(`GOSSIP_ADVERTISE (--gossip-advertise): not set, and ${JSON.stringify(host)} (from RPC_ADVERTISE) has no IPv4 address: ${(error as Error).message}`);
+  }
 }

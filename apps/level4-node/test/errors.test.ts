@@ -9,7 +9,7 @@ import { connectControl, MarketType, type ControlApi, type Market } from '@level
 import type { ServiceError } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import { describe, expect, inject, it } from 'vitest';
-import { BINANCE_SPOT, binanceSpotCapture, fixtures, freePort, startTestNode } from './support.js';
+import { BINANCE_SPOT, binanceSpotCapture, fixtures, freePort, freshTopics, startTestNode } from './support.js';
 
 const brokers = inject('kafkaBrokers');
 const SPOT = MarketType.MARKET_TYPE_SPOT;
@@ -39,11 +39,11 @@ describe.skipIf(fixtures === undefined)('bad requests to a running node', () => 
       expect(await start({ base: '', quote: '' })).toBe('INVALID_ARGUMENT: market.base and market.quote are required unless market.symbol names the venue symbol');
       expect(await start({ id: 250_000 })).toBe("INVALID_ARGUMENT: market.id 250000 is too large: ids are 0-100000 (the id is the market's Kafka partition)");
       expect(await start({ id: 1, base: 'ETH' })).toBe('ALREADY_EXISTS: market id 1 is already running on node test-node');
-      expect(await start({ id: 5, base: 'ETH' })).toBe('RESOURCE_EXHAUSTED: node test-node hosts 4 of 4 feeds (MAX_DATA_FEEDS); stop a feed or add a node');
+      expect(await start({ id: 5, base: 'ETH' })).toBe('RESOURCE_EXHAUSTED: the cluster is full: 4 of 4 feeds in use on 1 node (test-node 4/4); stop a feed, raise MAX_DATA_FEEDS or add a node');
 
-      expect(await answer(api.stopFeed({ marketId: 99 }))).toBe('NOT_FOUND: market id 99 is not running on node test-node');
-      expect(await answer(api.getFeed({ marketId: 99 }))).toBe('NOT_FOUND: market id 99 is not running on node test-node');
-      expect(await answer(api.getBook({ marketId: 99, depth: 5 }))).toBe('NOT_FOUND: market id 99 is not running on node test-node');
+      expect(await answer(api.stopFeed({ marketId: 99 }))).toBe('NOT_FOUND: market id 99 is not running in the cluster');
+      expect(await answer(api.getFeed({ marketId: 99 }))).toBe('NOT_FOUND: market id 99 is not running in the cluster');
+      expect(await answer(api.getBook({ marketId: 99, depth: 5 }))).toBe('NOT_FOUND: market id 99 is not running in the cluster');
 
       await t.settled();
       expect(await answer(api.getBook({ marketId: 1, depth: 1_000_000 }))).toBe('INVALID_ARGUMENT: depth 1000000 is too large (at most 5000)');
@@ -69,9 +69,9 @@ describe.skipIf(fixtures === undefined)('bad requests to a running node', () => 
       }
       // The stop works, and the freed slot takes starts again: checked against the venue's list.
       expect((await api.stopFeed({ marketId: 4 })).feed?.state).toBe(6 /* STOPPED */);
-      expect(await answer(api.getFeed({ marketId: 4 }))).toBe('NOT_FOUND: market id 4 is not running on node test-node');
+      expect(await answer(api.getFeed({ marketId: 4 }))).toBe('NOT_FOUND: market id 4 is not running in the cluster');
       expect(await start({ id: 5, base: 'NOSUCH' })).toBe('NOT_FOUND: binance spot NOSUCH/USDT: no such instrument on the venue');
-      expect(await start({ id: 9, base: nkn.base, quote: nkn.quote })).toBe('ALREADY_EXISTS: binance spot NKNUSDT is already running as market id 1');
+      expect(await start({ id: 9, base: nkn.base, quote: nkn.quote })).toBe('ALREADY_EXISTS: binance spot NKNUSDT is already running as market id 1 on node test-node');
     } finally {
       api.close();
       await t.close();
@@ -119,7 +119,17 @@ describe('bad configuration', () => {
 
   it('runs a node that answers the CLI and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const env = { NODE_NAME: 'cli-node', RPC_HOST: '127.0.0.1', RPC_PORT: String(port), METRICS_PORT: '0', KAFKA_BROKERS: brokers, LOG_LEVEL: 'info' };
+    const env = {
+      NODE_NAME: 'cli-node',
+      RPC_HOST: '127.0.0.1',
+      RPC_PORT: String(port),
+      METRICS_PORT: '0',
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC_FEEDS: `${freshTopics().feeds}`,
+      GOSSIP_HOST: '127.0.0.1',
+      GOSSIP_PORT: '0',
+      LOG_LEVEL: 'info',
+    };
     const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@level4/source', cli, 'node'], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let logs = '';
@@ -138,7 +148,7 @@ describe('bad configuration', () => {
       const json = await level4(['feeds', 'ls', '--json', '--address', `127.0.0.1:${port}`], {});
       expect(JSON.parse(json.stdout)).toEqual([]);
       const missing = await level4(['book', '7', '--address', `127.0.0.1:${port}`], {});
-      expect(missing).toMatchObject({ code: 1, stderr: 'level4: NOT_FOUND: market id 7 is not running on node cli-node\n' });
+      expect(missing).toMatchObject({ code: 1, stderr: 'level4: NOT_FOUND: market id 7 is not running in the cluster\n' });
       const badType = await level4(['feeds', 'start', '1', 'binance', 'perp', 'BTC', 'USDT', '--address', `127.0.0.1:${port}`], {});
       expect(badType).toMatchObject({ code: 2, stderr: 'level4: market type must be spot, futures or inverse, got "perp"\nRun "level4 help" for usage.\n' });
     } finally {

@@ -35,9 +35,9 @@ export function recordedTrades(capture: readonly CaptureLine[], symbol: string):
 }
 
 let run = 0;
-export function freshTopics(): { spread: string; trade: string; status: string } {
+export function freshTopics(): { spread: string; trade: string; status: string; feeds: string } {
   const p = `node-${process.pid}-${Date.now()}-${run++}`;
-  return { spread: `${p}.spread`, trade: `${p}.timesales`, status: `${p}.status` };
+  return { spread: `${p}.spread`, trade: `${p}.timesales`, status: `${p}.status`, feeds: `${p}.feeds` };
 }
 
 export async function freePort(): Promise<number> {
@@ -74,6 +74,10 @@ export async function startTestNode(capture: readonly CaptureLine[], brokers: st
       KAFKA_TOPIC_SPREAD: topics.spread,
       KAFKA_TOPIC_TIMESALES: topics.trade,
       KAFKA_TOPIC_STATUS: topics.status,
+      // A cluster of its own: its own feed registry, gossip on a free loopback port.
+      KAFKA_TOPIC_FEEDS: topics.feeds,
+      GOSSIP_HOST: '127.0.0.1',
+      GOSSIP_PORT: '0',
       VENUE_URLS: JSON.stringify({ binance: localUrls(BINANCE_URLS, replay) }),
       ...env,
     },

@@ -107,12 +107,17 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
     await this.sync();
   }
 
-  /** Resolves once every change committed before the call is applied here. */
-  async sync(): Promise<void> {
+  /**
+   * Resolves once every change committed before the call is applied here, with an offset that every
+   * assignment written after the call exceeds (a node tells its own earlier assignments by it).
+   */
+  async sync(): Promise<number> {
     const producer = this.barrierProducer;
     if (!producer) throw new Error('feed registry is not started');
     const [meta] = await producer.send({ topic: this.topic, messages: [{ key: `barrier:${randomUUID()}`, value: null, partition: 0 }] });
-    await this.appliedThrough(Number(meta?.baseOffset ?? -1));
+    const offset = Number(meta?.baseOffset ?? -1);
+    await this.appliedThrough(offset);
+    return offset;
   }
 
   get(marketId: number): Assignment | undefined {

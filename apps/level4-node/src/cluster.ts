@@ -1,0 +1,240 @@
+import type { FeedLogger } from '@level4/feed';
+import type { Assignment, FeedRegistry, RegistryChange } from '@level4/feed-registry';
+import type { Gossip, Member } from '@level4/gossip';
+import { connectControl, GrpcStatus, NodeState, RpcError, type ControlApi, type ControlClientOptions, type Node } from '@level4/rpc';
+import type { NodeFeeds } from './node-feeds.js';
+import { placementOrder, type Candidate, type PlacementStrategy } from './placement.js';
+
+/** The metadata key of a call one node forwards to another: the receiver answers for itself only. */
+export const HOP_HEADER = 'level4-hop';
+
+/** A node of the cluster as this node sees it (itself included). */
+export interface ClusterNode {
+  readonly name: string;
+  /** gRPC host:port. */
+  readonly address: string;
+  readonly maxFeeds: number;
+  readonly self: boolean;
+  readonly node: Node;
+}
+
+export interface ClusterOptions {
+  readonly feeds: NodeFeeds;
+  readonly registry: FeedRegistry;
+  readonly gossip: Gossip;
+  readonly placement: PlacementStrategy;
+  /** This node as ListNodes shows it. */
+  readonly self: () => Node;
+  /** Registry offset at start: assignments to this node's name below it are from its previous life. */
+  readonly bootEpoch: number;
+  /** A feed whose node vanished without being seen dead (e.g. the whole cluster restarted) moves after this long. */
+  readonly orphanGraceMs: number;
+  /** How forwarded calls reach other nodes (token, TLS). */
+  readonly client: ControlClientOptions;
+  readonly logger: FeedLogger;
+}
+
+const RECONCILE_EVERY_MS = 1_000;
+const RETRY_START_MS = 2_000;
+
+/**
+ * The cluster from one node: its members (gossip), the desired feeds and their owners (registry),
+ * placement, forwarding, and the reconciliation that makes this node run exactly what the registry
+ * gives it — starting feeds assigned to it, stopping the ones assigned elsewhere (fencing: a node
+ * that finds itself superseded stops at once), adopting its own after a restart, and, on the lowest
+ * named live node, moving the feeds of dead nodes to live ones.
+ */
+export class Cluster {
+  private readonly o: ClusterOptions;
+  private readonly name: string;
+  private readonly clients = new Map<string, ControlApi>();
+  private readonly orphanSince = new Map<number, number>();
+  private readonly retryAt = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private reconciling = false;
+  private again = false;
+  private closed = false;
+  private readonly schedule = () => {
+    if (this.closed) return;
+    if (this.reconciling) {
+      this.again = true;
+      return;
+    }
+    this.reconciling = true;
+    void this.reconcile()
+      .catch((error: unknown) => this.o.logger.error({ error: (error as Error).message }, 'cluster: reconciliation failed'))
+      .finally(() => {
+        this.reconciling = false;
+        if (this.again) {
+          this.again = false;
+          setImmediate(this.schedule);
+        }
+      });
+  };
+
+  constructor(options: ClusterOptions) {
+    this.o = options;
+    this.name = options.feeds.name;
+  }
+
+  start(): void {
+    this.o.registry.on('change', this.schedule);
+    this.o.gossip.on('joined', this.schedule);
+    this.o.gossip.on('left', this.schedule);
+    this.timer = setInterval(this.schedule, RECONCILE_EVERY_MS);
+    this.schedule();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.o.registry.off('change', this.schedule);
+    this.o.gossip.off('joined', this.schedule);
+    this.o.gossip.off('left', this.schedule);
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+
+  /** Live nodes, this one first; one entry per name (the most recently heard). */
+  nodes(): ClusterNode[] {
+    const self = this.o.self();
+    const out: ClusterNode[] = [{ name: this.name, address: self.address, maxFeeds: self.maxFeeds, self: true, node: self }];
+    const seen = new Set([this.name]);
+    const alive = this.o.gossip.alive().sort((a, b) => b.lastSeenMs - a.lastSeenMs);
+    for (const m of alive) {
+      if (seen.has(m.meta.name)) continue;
+      seen.add(m.meta.name);
+      out.push({ name: m.meta.name, address: m.meta.address, maxFeeds: m.meta.maxFeeds, self: false, node: toNode(m) });
+    }
+    return out;
+  }
+
+  /** Live nodes with the feeds the registry gives each: what placement chooses from. */
+  candidates(): (Candidate & { readonly node: ClusterNode })[] {
+    const counts = countByNode(this.o.registry.list());
+    return this.nodes().map((n) => ({ name: n.name, feeds: counts.get(n.name) ?? 0, maxFeeds: n.maxFeeds, node: n }));
+  }
+
+  /** The live node of that name (undefined when it is not a live member). */
+  node(name: string): ClusterNode | undefined {
+    return this.nodes().find((n) => n.name === name);
+  }
+
+  /** A client for another node's control API; its calls are marked as forwarded. */
+  client(address: string): ControlApi {
+    let c = this.clients.get(address);
+    if (!c) {
+      c = connectControl(address, { deadlineMs: 15_000, ...this.o.client, metadata: { [HOP_HEADER]: this.name } });
+      this.clients.set(address, c);
+    }
+    return c;
+  }
+
+  private async reconcile(): Promise<void> {
+    const { registry, feeds, logger } = this.o;
+    const alive = new Set(this.nodes().map((n) => n.name));
+    const now = Date.now();
+    const adopt: Assignment[] = [];
+    const orphans: Assignment[] = [];
+    const assigned = registry.list();
+    const wanted = new Set(assigned.map((a) => a.marketId));
+    for (const a of assigned) {
+      if (a.node === this.name) {
+        this.orphanSince.delete(a.marketId);
+        if (feeds.isStarting(a.marketId) || feeds.feed(a.marketId)?.epoch === a.epoch) continue;
+        if (a.epoch < this.o.bootEpoch) {
+          adopt.push(a);
+        } else if ((this.retryAt.get(a.marketId) ?? 0) <= now) {
+          void feeds.run(a).then((ok) => (ok ? this.retryAt.delete(a.marketId) : this.retryAt.set(a.marketId, Date.now() + RETRY_START_MS)));
+        }
+        continue;
+      }
+      // Another node owns it: if this node still runs it, it was superseded (fencing).
+      if (feeds.feed(a.marketId)) feeds.fence(a.marketId, `moved to node ${a.node} (epoch ${a.epoch})`);
+      if (alive.has(a.node)) this.orphanSince.delete(a.marketId);
+      else {
+        if (!this.orphanSince.has(a.marketId)) this.orphanSince.set(a.marketId, now);
+        orphans.push(a);
+      }
+    }
+    for (const id of [...this.orphanSince.keys()]) if (!wanted.has(id)) this.orphanSince.delete(id);
+    for (const id of feeds.ids()) if (!wanted.has(id) && !feeds.isStarting(id)) feeds.fence(id, 'stopped through another node');
+
+    if (adopt.length > 0) {
+      // This node's feeds from before its restart: take them back under a new epoch, unless another
+      // node took them meanwhile (compare-and-set on the epoch they had).
+      await registry.change((view) => adopt.filter((a) => view.get(a.marketId)?.epoch === a.epoch).map((a) => ({ kind: 'assign', marketId: a.marketId, market: a.market, node: this.name })));
+      logger.info({ feeds: adopt.length }, 'cluster: feeds of this node before its restart taken back');
+    }
+    if (orphans.length > 0) await this.moveOrphans(orphans, alive, now);
+  }
+
+  /** On the lowest named live node: feeds of dead nodes go to live ones with free places. */
+  private async moveOrphans(orphans: readonly Assignment[], alive: ReadonlySet<string>, now: number): Promise<void> {
+    const { gossip, registry, logger } = this.o;
+    const dead = new Set(
+      gossip
+        .members()
+        .filter((m) => (m.state === 'dead' || m.state === 'left') && !alive.has(m.meta.name))
+        .map((m) => m.meta.name),
+    );
+    const janitor = [...alive].sort()[0] === this.name;
+    const due = orphans.filter((a) => {
+      const waited = now - (this.orphanSince.get(a.marketId) ?? now);
+      // Seen dead: move now. Never seen (a restart of the whole cluster): give it time to come back.
+      // The lowest named node moves them; any node does if that one has not after three grace periods.
+      return (janitor && (dead.has(a.node) || waited >= this.o.orphanGraceMs)) || waited >= 3 * this.o.orphanGraceMs;
+    });
+    if (due.length === 0) return;
+    const nodes = this.nodes();
+    let unplaced = 0;
+    const moved = await registry.change((view) => {
+      const counts = countByNode(view.list());
+      const changes: RegistryChange[] = [];
+      unplaced = 0;
+      for (const a of [...due].sort((x, y) => x.marketId - y.marketId)) {
+        const current = view.get(a.marketId);
+        if (current?.node !== a.node || current.epoch !== a.epoch) continue;
+        const [target] = placementOrder(
+          nodes.map((n) => ({ name: n.name, feeds: counts.get(n.name) ?? 0, maxFeeds: n.maxFeeds })),
+          this.o.placement,
+        );
+        if (!target) {
+          unplaced++;
+          continue;
+        }
+        counts.set(target.name, (counts.get(target.name) ?? 0) + 1);
+        changes.push({ kind: 'assign', marketId: a.marketId, market: a.market, node: target.name });
+      }
+      return changes;
+    });
+    if (moved.length > 0) logger.warn({ feeds: moved.length, to: [...new Set(moved.map((m) => m.node))], from: [...new Set(due.map((a) => a.node))] }, 'cluster: feeds of a dead node moved');
+    if (unplaced > 0) logger.error({ feeds: unplaced }, 'cluster: feeds of a dead node wait for a free place (every live node is full)');
+  }
+}
+
+export function countByNode(assignments: readonly Assignment[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const a of assignments) counts.set(a.node, (counts.get(a.node) ?? 0) + 1);
+  return counts;
+}
+
+function toNode(m: Member): Node {
+  return {
+    name: m.meta.name,
+    address: m.meta.address,
+    feeds: m.meta.feeds,
+    maxFeeds: m.meta.maxFeeds,
+    version: m.meta.version ?? '',
+    startedAtUs: m.meta.startedAtUs ?? 0,
+    state: m.state === 'suspect' ? NodeState.NODE_STATE_SUSPECT : NodeState.NODE_STATE_ALIVE,
+    gossipAddress: m.gossipAddress,
+  };
+}
+
+/** A forwarded call's failure, as the same status for our caller. */
+export function forwardedError(error: unknown, node: string): RpcError {
+  const e = error as { code?: number; details?: string; message?: string };
+  if (typeof e.code === 'number' && e.code in GrpcStatus) return new RpcError(e.code, e.details || `node ${node} failed`);
+  return new RpcError(GrpcStatus.UNAVAILABLE, `node ${node} did not answer: ${e.message ?? String(error)}`);
+}
