@@ -64,6 +64,25 @@ describe('gossip', () => {
     expect(names(b.alive())).toEqual(['a', 'c']);
   });
 
+  it("a seed restarted under a new key is found again: 'host:port' seeds are resolved again while not a member", async () => {
+    const a = await start('a');
+    const seed = `127.0.0.1:${a.port}`;
+    const directory = new Map([[seed, a.record]]);
+    const resolveSeed = async (s: string): Promise<string> => directory.get(s) ?? Promise.reject(new Error('unknown'));
+    const b = await start('b', { seeds: [seed], resolveSeed });
+    await vi.waitFor(() => expect(names(b.alive())).toEqual(['a']), waitLong);
+
+    await a.close();
+    const a2 = await start('a', { port: a.port }); // knows nobody: only b's seed retries can find it
+    directory.set(seed, a2.record);
+
+    await vi.waitFor(() => {
+      expect(b.alive().map((m) => m.id)).toEqual([a2.id]);
+      expect(a2.alive().map((m) => m.id)).toEqual([b.id]);
+    }, waitLong);
+    expect(b.members()).toHaveLength(1); // the old 'a' was replaced
+  });
+
   it('update() reaches the others at once as an `updated` member with the new meta', async () => {
     const a = await start('a');
     const b = await start('b', { seeds: [a.record] });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startGossip, type Gossip, type GossipOptions } from './index.js';
 
 const valid: GossipOptions = {
@@ -31,11 +31,14 @@ describe('startGossip options', () => {
     await expect(startGossip({ ...valid, ...options })).rejects.toThrow(message);
   });
 
-  it('binds 0.0.0.0 and announces advertiseHost', async () => {
+  it('binds 0.0.0.0, announces advertiseHost, and is reachable there', async () => {
     const node = await startGossip({ ...valid, host: '0.0.0.0', advertiseHost: '127.0.0.1' });
     started.push(node);
     expect(node.self().gossipAddress).toBe(`127.0.0.1:${node.port}`);
     expect(node.port).toBeGreaterThan(0);
+    const other = await startGossip({ ...valid, meta: { ...valid.meta, name: 'n2' }, seeds: [node.record] });
+    started.push(other);
+    await vi.waitFor(() => expect(node.alive().map((m) => m.id)).toEqual([other.id]), { timeout: 15_000 });
   });
 
   it('says so when the port is taken', async () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startGossip, type Gossip, type GossipOptions, type Member } from '../src/index.js';
@@ -25,8 +26,8 @@ async function start(name: string, seeds: string[] = [], options: Partial<Gossip
 }
 
 /** Starts a node in a child process (tsx runs the TypeScript) and waits for its first line. */
-async function spawnNode(name: string, seeds: string[]): Promise<{ id: string; child: ChildProcess }> {
-  const options: GossipOptions = { ...base, meta: { name, address: '127.0.0.1:50070', feeds: 3, maxFeeds: 10 }, seeds };
+async function spawnNode(name: string, seeds: string[], port = 0): Promise<{ id: string; child: ChildProcess }> {
+  const options: GossipOptions = { ...base, port, meta: { name, address: '127.0.0.1:50070', feeds: 3, maxFeeds: 10 }, seeds };
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/child-node.ts', JSON.stringify(options)], {
     cwd: `${import.meta.dirname}/..`,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -37,6 +38,14 @@ async function spawnNode(name: string, seeds: string[]): Promise<{ id: string; c
     new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`child exited with ${code}`)))),
   ]);
   return { id: (JSON.parse(line!) as { id: string }).id, child };
+}
+
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
 }
 
 const entry = (node: Gossip, id: string): Member | undefined => node.members().find((m) => m.id === id);
@@ -76,17 +85,18 @@ describe('a node killed with SIGKILL', () => {
     expect(b.alive().map((m) => m.meta.name).sort()).toEqual(['a', 'c']);
   });
 
-  it('restarted before anyone noticed its death: the old entry is replaced (left, then joined)', async () => {
+  it('restarted on the same port before anyone noticed its death: the old entry is replaced (left, then joined)', async () => {
     const patient = { suspectAfterMs: 10_000, deadAfterMs: 20_000 };
     const a = await start('a', [], patient);
-    const first = await spawnNode('c', [a.record]);
+    const port = await freeUdpPort();
+    const first = await spawnNode('c', [a.record], port);
     await vi.waitFor(() => expect(entry(a, first.id)?.state).toBe('alive'), waitLong);
     const events: string[] = [];
     a.on('left', (m) => events.push(`left ${m.id === first.id ? 'old' : 'new'} ${m.state}`));
     a.on('joined', (m) => events.push(`joined ${m.id === first.id ? 'old' : 'new'} ${m.state}`));
 
     first.child.kill('SIGKILL');
-    const second = await spawnNode('c', [a.record]);
+    const second = await spawnNode('c', [a.record], port);
     await vi.waitFor(() => expect(events).toEqual(['left old left', 'joined new alive']), waitLong);
     expect(a.members().map((m) => m.id)).toEqual([second.id]);
   });
