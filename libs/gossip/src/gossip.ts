@@ -142,7 +142,7 @@ class GossipNode implements Gossip {
     let wait: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(leaves), new Promise((resolve) => (wait = setTimeout(resolve, this.settings.probeTimeoutMs)))]);
     clearTimeout(wait);
-    this.talk.cancelAll();
+    this.talk.close();
     await this.discv5.stop();
     this.settings.logger.info({ id: this.id, name: this.meta.name }, 'gossip: closed');
   }
