@@ -144,9 +144,9 @@ describe.skipIf(fixtures === undefined)('a node publishing a recorded Binance se
         const last = spreads.at(-1)!;
         expect(canonicalDecimal(last.bidPrice!)).toBe(canonicalDecimal(m.bid));
         expect(canonicalDecimal(last.askPrice!)).toBe(canonicalDecimal(m.ask));
-        // The record timestamp is the exchange time (ms).
+        // The record timestamp is the receive time (ms): retention must not delete a replay of 2021.
         const lastRecord = decoded.filter((d) => d.spread?.marketId === id).at(-1)!.record;
-        expect(lastRecord.timestamp).toBe(String(Math.floor(last.exchangeTime / 1000)));
+        expect(lastRecord.timestamp).toBe(String(Math.floor(last.receiveTime / 1000)));
 
         // Every recorded trade once, with the venue's exact text and the taker's side.
         const trades = decoded.flatMap((d) => (d.trade?.marketId === id ? [d.trade] : []));

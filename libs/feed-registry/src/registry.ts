@@ -267,7 +267,7 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
           return;
         }
         this.counts.conflicts++;
-        this.logger.warn({ topic: this.topic, attempt, error: (error as Error).message }, 'feed registry: change not committed (lock taken by another node or Kafka away); running it again');
+        this.logger.info({ topic: this.topic, attempt, error: (error as Error).message }, 'feed registry: change not committed (lock taken by another node or Kafka away); running it again');
         await new Promise((r) => setTimeout(r, Math.min(2_000, 25 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())));
       } finally {
         await producer.disconnect().catch(() => undefined);

@@ -93,7 +93,7 @@ interface Pending {
 
 /**
  * Publishes feed events to Kafka: partition = market id, key = market id (decimal), value JSON or
- * Protobuf with `content-type` and `schema` headers, record timestamp = exchange time. One
+ * Protobuf with `content-type` and `schema` headers, record timestamp = receive time. One
  * idempotent kafkajs producer, one request in flight (kafkajs keeps order per partition that way),
  * batches as large as the backlog allows. While Kafka is away nothing is lost within the buffers:
  * trades and statuses wait in order; spreads wait too, and past their limit are conflated to the
@@ -167,6 +167,8 @@ export class KafkaSink {
         () =>
         ({ level, log }: LogEntry) => {
           const { message, ...fields } = log;
+          // Said at every producer kafkajs makes: the sink keeps and re-sends what kafkajs gives up on.
+          if (message.startsWith('Limiting retries for the idempotent producer')) return;
           (level <= logLevel.ERROR ? logger.error : logger.warn).call(logger, { kafkajs: fields }, `kafkajs: ${message}`);
         },
     });
@@ -179,7 +181,7 @@ export class KafkaSink {
 
   /**
    * Makes sure every topic has a partition for `marketId` (creating the topics or adding partitions
-   * with the admin API) and that the producer's metadata knows them. Call it before a market's first
+   * with the admin API, in steps of `minPartitions`) and that the producer's metadata knows them. Call it before a market's first
    * event; a market that cannot be placed is refused with PlacementError.
    */
   async ensureMarket(marketId: number): Promise<void> {
@@ -199,7 +201,9 @@ export class KafkaSink {
 
   private async grow(marketId: number): Promise<void> {
     if (this.placed(marketId)) return;
-    const wanted = marketId + 1;
+    // Whole steps of minPartitions: markets started one id after another grow the topics (and renew
+    // the producer) once per step, not once per market.
+    const wanted = Math.ceil((marketId + 1) / this.minPartitions) * this.minPartitions;
     const names = Object.values(this.topics);
     let lastError: unknown;
     // Another node may create or grow the same topics at the same moment: re-read and try again.
@@ -277,7 +281,10 @@ export class KafkaSink {
     }
     const encoded = encodeEvent(event, this.encoding);
     if (event.kind === 'status') this.epochs.set(event.marketId, String(event.epoch));
-    const time = event.kind === 'status' ? event.time : event.exchangeTime;
+    // When this node saw it, not the venue's clock: Kafka retention and its 1-hour limit on future
+    // timestamps go by the record timestamp, and a replay of an old recording must not be deleted
+    // at the broker's next retention check (the exchange time is in the value).
+    const time = event.kind === 'status' ? event.time : event.receiveTime;
     const message: Message = {
       partition: event.marketId,
       key: String(event.marketId),

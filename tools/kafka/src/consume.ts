@@ -4,6 +4,7 @@ import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 export interface Consumed {
   readonly topic: string;
   readonly partition: number;
+  readonly offset: number;
   readonly key: string;
   readonly value: Buffer;
   readonly timestamp: string;
@@ -25,7 +26,7 @@ export async function consume(brokers: string, topics: readonly string[], until:
       const timer = setTimeout(() => reject(new Error(`consumed ${records.length} records in ${timeoutMs} ms; wanted more`)), timeoutMs);
       void consumer.run({
         eachMessage: async ({ topic, partition, message }) => {
-          records.push({ topic, partition, key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), timestamp: message.timestamp, headers: text(message.headers) });
+          records.push({ topic, partition, offset: Number(message.offset), key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), timestamp: message.timestamp, headers: text(message.headers) });
           if (until(records)) {
             clearTimeout(timer);
             resolve();
