@@ -19,15 +19,15 @@ export class Candidates {
     private readonly forgetAfterMs: number,
   ) {}
 
-  /** True for a record not yet a candidate (the caller probes it at once); refreshes a known one. */
-  add(enr: ENR, nowMs: number): boolean {
-    const known = this.byId.get(enr.nodeId);
-    if (known) {
-      known.heardAtMs = nowMs;
-      return false;
-    }
-    this.byId.set(enr.nodeId, { enr, heardAtMs: nowMs, nextProbeAtMs: nowMs + this.retryMs });
-    return true;
+  /** A new candidate, due for a probe at `nextProbeAtMs`. */
+  add(enr: ENR, nowMs: number, nextProbeAtMs: number): void {
+    this.byId.set(enr.nodeId, { enr, heardAtMs: nowMs, nextProbeAtMs });
+  }
+
+  /** A member mentioned it again: keep it. */
+  heard(id: string, nowMs: number): void {
+    const candidate = this.byId.get(id);
+    if (candidate) candidate.heardAtMs = nowMs;
   }
 
   has(id: string): boolean {

@@ -177,7 +177,7 @@ class GossipNode implements Gossip {
     this.inFlight.add(id);
     this.counters.probesSent++;
     this.talk
-      .request(enr, this.encode('probe', id, this.list.aliveRecords(id), REQUEST_PAYLOAD_LIMIT))
+      .request(enr, this.encode('probe', id, this.list.aliveRecords(id, this.freshSince()), REQUEST_PAYLOAD_LIMIT))
       .then((answer) => {
         if (!this.closing && !this.onAck(id, answer)) this.counters.probesFailed++;
       })
@@ -219,7 +219,7 @@ class GossipNode implements Gossip {
       } else if (!this.heardFrom(from, message)) {
         return;
       }
-      const records = message.kind === 'probe' ? this.list.aliveRecords(from) : [];
+      const records = message.kind === 'probe' ? this.list.aliveRecords(from, this.freshSince()) : [];
       this.discv5
         .sendTalkResp(nodeAddr, request.id, this.encode('ack', from, records, RESPONSE_PAYLOAD_LIMIT))
         .catch((error: unknown) => this.settings.logger.debug({ to: from, err: (error as Error)?.message }, 'gossip: ack not sent'));
@@ -250,11 +250,18 @@ class GossipNode implements Gossip {
     const enr = this.cache.decode(bytes);
     if (!enr) return;
     const id = enr.nodeId;
+    const now = Date.now();
     if (id === this.id || this.list.has(id) || this.list.isRetired(id)) return;
-    if (!this.candidates.has(id) && decodeMeta(enr.kvs.get(META_KEY))?.name === this.meta.name) return; // an earlier run of us
-    if (!this.candidates.add(enr, Date.now())) return;
+    if (this.candidates.has(id)) return this.candidates.heard(id, now);
+    if (decodeMeta(enr.kvs.get(META_KEY))?.name === this.meta.name) return; // an earlier run of us
     if (!this.discv5.getKadValue(id)) this.discv5.addEnr(enr);
+    this.candidates.add(enr, now, now + this.settings.deadProbeIntervalMs);
     this.probe(enr);
+  }
+
+  /** Members admitted within the last few probe rounds count as fresh news. */
+  private freshSince(): number {
+    return Date.now() - 3 * this.settings.probeIntervalMs;
   }
 
   private encode(kind: MessageKind, to: string, records: Uint8Array[], limit: number): Uint8Array {

@@ -85,6 +85,15 @@ describe('MemberList', () => {
     expect(list.members().map((m) => m.meta.startedAtUs)).toEqual([2_000]);
   });
 
+  it('gossips the records of members that joined lately first, and never the receiver its own', async () => {
+    const [b, c, d] = await Promise.all([peer('b'), peer('c'), peer('d')]);
+    list.heardFrom(b.enr(), b.meta, 0);
+    list.heardFrom(c.enr(), c.meta, 0);
+    list.heardFrom(d.enr(), d.meta, 5000);
+    const records = list.aliveRecords(c.enr().nodeId, 4000);
+    expect(records).toEqual([d.enr().encode(), b.enr().encode()]);
+  });
+
   it('refuses its own id and its own name', async () => {
     const imposter = await peer('me');
     expect(list.heardFrom(imposter.enr(), imposter.meta, 0)).toBe(false);

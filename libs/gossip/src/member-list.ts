@@ -10,6 +10,8 @@ interface Entry {
   meta: NodeMeta;
   state: MemberState;
   lastSeenMs: number;
+  /** When it was admitted or came back: fresh members are gossiped first. */
+  joinedAtMs: number;
 }
 
 export interface Silence {
@@ -61,7 +63,7 @@ export class MemberList {
       this.retire(clash.id);
       if (isMember(clash.state)) this.emit('left', { ...snapshot(clash), state: 'left' });
     }
-    const added: Entry = { id, enr, bytes: enr.encode(), meta, state: 'alive', lastSeenMs: nowMs };
+    const added: Entry = { id, enr, bytes: enr.encode(), meta, state: 'alive', lastSeenMs: nowMs, joinedAtMs: nowMs };
     this.entries.set(id, added);
     this.emit('joined', snapshot(added));
     return true;
@@ -130,14 +132,17 @@ export class MemberList {
     return [...this.entries.values()].filter((e) => e.state !== 'left').map((e) => ({ id: e.id, enr: e.enr, state: e.state }));
   }
 
-  /** Records of alive and suspect members other than `exceptId`, in random order (for gossip). */
-  aliveRecords(exceptId: string): Uint8Array[] {
-    const records = [...this.entries.values()].filter((e) => isMember(e.state) && e.id !== exceptId).map((e) => e.bytes);
-    for (let i = records.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [records[i], records[j]] = [records[j] as Uint8Array, records[i] as Uint8Array];
+  /**
+   * Records of alive and suspect members other than `exceptId`, for gossip: those that joined
+   * since `freshSinceMs` first (so a newcomer spreads in a round or two), each group in random order.
+   */
+  aliveRecords(exceptId: string, freshSinceMs: number): Uint8Array[] {
+    const fresh: Uint8Array[] = [];
+    const others: Uint8Array[] = [];
+    for (const e of this.entries.values()) {
+      if (isMember(e.state) && e.id !== exceptId) (e.joinedAtMs >= freshSinceMs ? fresh : others).push(e.bytes);
     }
-    return records;
+    return [...shuffle(fresh), ...shuffle(others)];
   }
 
   private refresh(entry: Entry, enr: ENR, meta: NodeMeta, nowMs: number): void {
@@ -151,8 +156,10 @@ export class MemberList {
     }
     const was = entry.state;
     entry.state = 'alive';
-    if (was === 'dead') this.emit('joined', snapshot(entry));
-    else if (was === 'suspect' || metaChanged) this.emit('updated', snapshot(entry));
+    if (was === 'dead') {
+      entry.joinedAtMs = nowMs;
+      this.emit('joined', snapshot(entry));
+    } else if (was === 'suspect' || metaChanged) this.emit('updated', snapshot(entry));
   }
 
   private retire(id: string): void {
@@ -162,6 +169,14 @@ export class MemberList {
     }
     this.retired.add(id);
   }
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
 }
 
 /** Both start times known and `a` started first. */
