@@ -27,7 +27,7 @@ export async function startGossip(options: GossipOptions): Promise<Gossip> {
     const discv5 = await startDiscv5(own, transport, settings.probeTimeoutMs, settings.logger);
     return new GossipNode(settings, own, discv5, transport.port, cache, seeds);
   } catch (error) {
-    socket.close();
+    socket.close(); // not yet handed to discv5, or discv5 failed to start on it
     throw error;
   }
 }

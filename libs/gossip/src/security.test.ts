@@ -45,7 +45,7 @@ async function startOutsider(): Promise<Discv5> {
     enr,
     privateKey,
     bindAddrs: { ip4: multiaddr(`/ip4/127.0.0.1/udp/${port}`) },
-    config: { requestTimeout: 500, enrUpdate: false },
+    config: { requestTimeout: 2000, enrUpdate: false }, // generous: the answers it does get must not time out
   });
   await outsider.start();
   outsiders.push(outsider);

@@ -44,6 +44,7 @@ export class DgramTransport extends EventEmitter implements ITransportService {
     super();
     const { address, port } = socket.address();
     this.bindAddrs = [multiaddr(`/ip4/${address}/udp/${port}`)];
+    socket.on('error', (error) => logger.warn({ err: error.message }, 'gossip: UDP socket error'));
   }
 
   get port(): number {
@@ -52,7 +53,6 @@ export class DgramTransport extends EventEmitter implements ITransportService {
 
   async start(): Promise<void> {
     this.socket.on('message', this.onMessage);
-    this.socket.on('error', (error) => this.logger.warn({ err: error.message }, 'gossip: UDP socket error'));
   }
 
   async stop(): Promise<void> {
