@@ -51,25 +51,21 @@ export class Cluster {
   private readonly orphanSince = new Map<number, number>();
   private readonly retryAt = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
-  private reconciling = false;
-  private again = false;
   private closed = false;
-  private readonly schedule = () => {
-    if (this.closed) return;
-    if (this.reconciling) {
-      this.again = true;
-      return;
-    }
-    this.reconciling = true;
-    void this.reconcile()
-      .catch((error: unknown) => this.o.logger.error({ error: (error as Error).message }, 'cluster: reconciliation failed'))
-      .finally(() => {
-        this.reconciling = false;
-        if (this.again) {
-          this.again = false;
-          setImmediate(this.schedule);
-        }
-      });
+  /** The reconciliation queued behind the running one (one at a time; requests meanwhile share it). */
+  private queued: Promise<void> | undefined;
+  private last: Promise<void> = Promise.resolve();
+  private readonly schedule = (): Promise<void> => {
+    if (this.closed) return Promise.resolve();
+    if (this.queued) return this.queued;
+    const run = this.last.then(async () => {
+      this.queued = undefined;
+      if (this.closed) return;
+      await this.reconcile().catch((error: unknown) => this.o.logger.error({ error: (error as Error).message }, 'cluster: reconciliation failed'));
+    });
+    this.queued = run;
+    this.last = run;
+    return run;
   };
 
   constructor(options: ClusterOptions) {
@@ -83,6 +79,11 @@ export class Cluster {
     this.o.gossip.on('left', this.schedule);
     this.timer = setInterval(this.schedule, RECONCILE_EVERY_MS);
     this.schedule();
+  }
+
+  /** Reconciles now (after the pass in progress); resolves when this node runs what the registry gives it. */
+  settle(): Promise<void> {
+    return this.schedule();
   }
 
   close(): void {
@@ -158,7 +159,7 @@ export class Cluster {
       }
     }
     for (const id of [...this.orphanSince.keys()]) if (!wanted.has(id)) this.orphanSince.delete(id);
-    for (const id of feeds.ids()) if (!wanted.has(id) && !feeds.isStarting(id)) feeds.fence(id, 'stopped through another node');
+    for (const id of feeds.ids()) if (!wanted.has(id) && !feeds.isStarting(id)) feeds.release(id, 'stopped through another node');
 
     if (adopt.length > 0) {
       // This node's feeds from before its restart: take them back under a new epoch, unless another

@@ -158,11 +158,22 @@ export class NodeFeeds {
     }
   }
 
-  /** Stops a feed the registry no longer gives this node (stopped elsewhere, or moved: fencing). */
+  /**
+   * Stops a feed the registry gave another node (fencing): nothing more of it leaves this node, not
+   * even the events still waiting for Kafka, since the new owner publishes the market now.
+   */
   fence(id: number, reason: string): void {
+    if (this.engine.feed(id)) this.engine.stop(id, reason);
+    const dropped = this.sink.fence(id);
+    this.log.warn({ marketId: id, reason, dropped }, 'feed superseded: stopped here');
+    this.onLoad();
+  }
+
+  /** Stops a feed the registry no longer wants (stopped through another node); its `stopped` goes out. */
+  release(id: number, reason: string): void {
     if (!this.engine.feed(id)) return;
     this.engine.stop(id, reason);
-    this.log.warn({ marketId: id, reason }, 'feed stopped here');
+    this.log.info({ marketId: id, reason }, 'feed stopped here');
     this.onLoad();
   }
 

@@ -45,10 +45,16 @@ export interface RunningNode {
 export async function startNode(config: NodeConfig, options: NodeOptions): Promise<RunningNode> {
   const log = options.logger;
   const startedAt = nowMicros();
+  // The lease on this node's feeds: it publishes only while it has read the registry within
+  // leaseMs (half the time the others wait before they move a silent node's feeds). A node that was
+  // frozen or cut off from Kafka holds its records until it knows which feeds are still its own.
+  const leaseMs = Math.floor(config.gossip.deadAfterMs / 2);
+  let leaseFrom = Date.now();
   const sink = new KafkaSink({
     brokers: config.kafkaBrokers,
     clientId: `level4-${config.nodeName}`,
     node: config.nodeName,
+    canSend: () => Date.now() - leaseFrom < leaseMs,
     topics: config.topics,
     encoding: config.kafkaEncoding,
     compression: config.kafkaCompression,
@@ -72,7 +78,14 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
   });
   const metrics = new NodeMetrics(engine, sink, config.maxDataFeeds);
 
-  const registry = new FeedRegistry({ brokers: config.kafkaBrokers, topic: config.feedsTopic, clientId: `level4-${config.nodeName}`, logger: log.child({ component: 'feed-registry' }) });
+  const registry = new FeedRegistry({
+    brokers: config.kafkaBrokers,
+    topic: config.feedsTopic,
+    clientId: `level4-${config.nodeName}`,
+    reader: config.nodeName,
+    logger: log.child({ component: 'feed-registry' }),
+  });
+  let leaseTimer: NodeJS.Timeout | undefined;
   let rpc: ControlServer | undefined;
   let http: Server | undefined;
   let gossip: Gossip | undefined;
@@ -166,6 +179,21 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
     });
     handlers = controlHandlers({ engine, feeds, registry, cluster, placement: config.placement, gossipRecord: () => g.record });
     cluster.start();
+    leaseFrom = Date.now();
+    const c = cluster;
+    let renewing = false;
+    leaseTimer = setInterval(() => {
+      if (renewing) return;
+      renewing = true;
+      const from = Date.now();
+      // Everything committed before `from` is read and acted on (moved feeds fenced): the lease holds from then.
+      void registry
+        .sync()
+        .then(() => c.settle())
+        .then(() => (leaseFrom = from))
+        .catch((error: unknown) => log.warn({ error: (error as Error).message }, 'cluster: feed registry not read; records held until it is'))
+        .finally(() => (renewing = false));
+    }, Math.max(100, Math.floor(leaseMs / 4)));
     // Port 0 turns the metrics and health endpoint off.
     if (config.metricsPort !== 0) http = await startMetricsServer(config.metricsHost, config.metricsPort, metrics, () => (closing ? 'shutting down' : undefined));
     log.info(
@@ -173,6 +201,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       'level4 node started',
     );
   } catch (error) {
+    clearInterval(leaseTimer);
     cluster?.close();
     await rpc?.close(0);
     await gossip?.close();
@@ -202,7 +231,10 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       log.info({ feeds: engine.list().length }, 'shutting down: stopping feeds, flushing Kafka');
       // The feeds stay in the registry: after this node says goodbye, the others take them over
       // (or this node takes them back when it returns first).
+      clearInterval(leaseTimer);
       running.cluster.close();
+      // The feeds stop below; their last records go out under the lease they were made under.
+      leaseFrom = Number.POSITIVE_INFINITY;
       rpc?.health.setStatus('', 'NOT_SERVING');
       await rpc?.close(2_000);
       for (const feed of engine.list()) engine.stop(feed.id, 'node shutting down');

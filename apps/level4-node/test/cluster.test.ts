@@ -14,7 +14,7 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { BINANCE_URLS } from '@level4/exchanges-binance';
 import { localUrls, startReplay, type CaptureLine, type ReplayServer } from '@level4/replay';
 import { connectControl, FeedState, MarketType, type ControlApi, type Feed, type Market } from '@level4/rpc';
-import { consume, type Consumed } from '@level4/tools-kafka';
+import { consume, consumeToEnd, type Consumed } from '@level4/tools-kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BINANCE_SPOT, binanceSpotCapture, fixtures, freePort, freshTopics } from './support.js';
 
@@ -241,8 +241,10 @@ describe.skipIf(fixtures === undefined)('a cluster of three node processes', () 
     const newOwner = restore.value.get(1)!;
     await until('market 1 live on its new node', async () => ((await survivors[0]!.api.getFeed({ marketId: 1 })).feed?.state === FeedState.FEED_STATE_LIVE ? true : undefined), 60_000);
     figures['market1LiveAfterKill'] = Date.now() - killedAt;
-    const spreads = await consume(brokers, [topics.spread], (records) => records.some((r) => r.partition === 1 && r.headers['level4-node'] === newOwner.node), 30_000);
+    await consume(brokers, [topics.spread], (records) => records.some((r) => r.partition === 1 && r.headers['level4-node'] === newOwner.node), 30_000);
+    const spreads = await consumeToEnd(brokers, [topics.spread]);
     expectOneOwnerAtATime(spreads);
+    expectOneOwnerAtATime(await consumeToEnd(brokers, [topics.status]));
     const m1 = spreads.filter((r) => r.partition === 1);
     expect(m1.map((r) => `${r.headers['level4-node']}@${r.headers['level4-epoch']}#${r.offset}`).join(' ')).toContain(`${victimName}@${epochs.get(1)}`);
     expect(Number(m1.at(-1)!.headers['level4-epoch'])).toBe(newOwner.epoch);
@@ -271,9 +273,56 @@ describe.skipIf(fixtures === undefined)('a cluster of three node processes', () 
     for (const f of back.value.values()) expect(f.epoch).toBeGreaterThan(before.get(f.market!.id)!.epoch);
     await until('market 1 live again', async () => ((await nodes[1]!.api.getFeed({ marketId: 1 })).feed?.state === FeedState.FEED_STATE_LIVE ? true : undefined));
 
-    const spreads = await consume(brokers, [topics.spread], (records) => records.some((r) => r.partition === 1 && Number(r.headers['level4-epoch']) === back.value.get(1)!.epoch), 30_000);
-    expectOneOwnerAtATime(spreads);
+    await consume(brokers, [topics.spread], (records) => records.some((r) => r.partition === 1 && Number(r.headers['level4-epoch']) === back.value.get(1)!.epoch), 30_000);
+    expectOneOwnerAtATime(await consumeToEnd(brokers, [topics.spread]));
+    expectOneOwnerAtATime(await consumeToEnd(brokers, [topics.status]));
     expect(readFileSync(join(logs, 'node-1.log'), 'utf8')).toContain('level4 node started');
+  });
+
+  it('fences a node that was frozen past its death: it stops the moved feeds and nothing of them leaves it', async () => {
+    const before = await feedsOf(nodes[0]!);
+    const load = (n: NodeProcess) => [...before.values()].filter((f) => f.node === n.name).length;
+    const frozen = [...nodes].sort((a, b) => load(b) - load(a))[0]!;
+    const others = nodes.filter((n) => n !== frozen);
+    const moved = [...before.values()].filter((f) => f.node === frozen.name).map((f) => f.market!.id);
+    expect(moved.length).toBeGreaterThan(0);
+    frozen.child.kill('SIGSTOP');
+    try {
+      await until(
+        'its feeds run elsewhere',
+        async () => {
+          const now = await feedsOf(others[0]!);
+          for (const id of moved) if (!others.some((o) => o.name === now.get(id)?.node) || now.get(id)?.state === FeedState.FEED_STATE_PENDING) return undefined;
+          return true;
+        },
+        30_000,
+      );
+    } finally {
+      frozen.child.kill('SIGCONT');
+    }
+    // Back: a member again, running none of the feeds that moved while it was away.
+    for (const n of nodes) await until(`${n.name} sees three nodes again`, async () => ((await nodeNames(n)).length === 3 ? true : undefined));
+    // Its own feeds, not the cluster's: a call marked as forwarded is answered for the node alone.
+    const local = connectControl(frozen.rpc, { token: TOKEN, metadata: { 'level4-hop': 'test' } });
+    try {
+      await until('the frozen node runs nothing of what moved', async () => {
+        const running = (await local.listFeeds()).feeds.map((f) => f.market!.id);
+        return running.some((id) => moved.includes(id)) ? undefined : true;
+      });
+    } finally {
+      local.close();
+    }
+    const now = await feedsOf(frozen);
+    expect(now.size).toBe(45);
+    for (const id of moved) expect(others.map((o) => o.name)).toContain(now.get(id)!.node);
+    expect(readFileSync(join(logs, `${frozen.name}.log`), 'utf8')).toContain('feed superseded: stopped here');
+
+    // Nothing it held while frozen went out after the new owners' records: statuses included.
+    await sleep(2_000);
+    const records = await consumeToEnd(brokers, [topics.spread, topics.status]);
+    expect(records.filter((r) => r.topic === topics.status && moved.includes(r.partition) && r.headers['level4-node'] !== frozen.name).length).toBeGreaterThan(0);
+    expectOneOwnerAtATime(records.filter((r) => r.topic === topics.spread));
+    expectOneOwnerAtATime(records.filter((r) => r.topic === topics.status));
   });
 });
 

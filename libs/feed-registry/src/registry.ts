@@ -17,6 +17,11 @@ export interface FeedRegistryOptions {
   readonly logger?: FeedLogger;
   /** How long a change keeps trying (lock contention, Kafka away) before it fails (default 20 s). */
   readonly changeTimeoutMs?: number;
+  /**
+   * Names this reader's barrier records (default: random). A node gives its name, so that compaction
+   * keeps one barrier per node however often it calls `sync`.
+   */
+  readonly reader?: string;
 }
 
 /** The registry as a change sees it: committed assignments plus the ones queued before it in the same round. */
@@ -69,6 +74,7 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
   private readonly replicationFactor: number | undefined;
   private readonly transactionalId: string;
   private readonly changeTimeoutMs: number;
+  private readonly barrierKey: string;
   private readonly state = new Map<number, Assignment>();
   private readonly queue: Pending[] = [];
   private readonly waiters: { offset: number; resolve: () => void }[] = [];
@@ -86,6 +92,7 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
     this.replicationFactor = options.replicationFactor;
     this.transactionalId = `${this.topic}.writer`;
     this.changeTimeoutMs = options.changeTimeoutMs ?? 20_000;
+    this.barrierKey = `barrier:${options.reader ?? randomUUID()}`;
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'level4-feed-registry',
       brokers: [...options.brokers],
@@ -114,7 +121,7 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
   async sync(): Promise<number> {
     const producer = this.barrierProducer;
     if (!producer) throw new Error('feed registry is not started');
-    const [meta] = await producer.send({ topic: this.topic, messages: [{ key: `barrier:${randomUUID()}`, value: null, partition: 0 }] });
+    const [meta] = await producer.send({ topic: this.topic, messages: [{ key: this.barrierKey, value: null, partition: 0 }] });
     const offset = Number(meta?.baseOffset ?? -1);
     await this.appliedThrough(offset);
     return offset;
@@ -166,7 +173,12 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
                 topic: this.topic,
                 numPartitions: 1,
                 ...(this.replicationFactor === undefined ? {} : { replicationFactor: this.replicationFactor }),
-                configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+                // Hourly segments: compaction (which skips the active segment) keeps the topic at about
+                // one record per market and one barrier per node.
+                configEntries: [
+                  { name: 'cleanup.policy', value: 'compact' },
+                  { name: 'segment.ms', value: '3600000' },
+                ],
               },
             ],
           })

@@ -147,6 +147,34 @@ describe('KafkaSink on a real broker', () => {
     expect(stats.batches).toBeGreaterThan(2);
   });
 
+  it('holds sending while told to (a node unsure it still owns its feeds), and drops the unsent events of a market fenced meanwhile', async () => {
+    const topics = freshTopics();
+    let owner = false;
+    const sink = new KafkaSink({ brokers: brokers.split(','), topics, canSend: () => owner });
+    await sink.ensureMarket(1);
+    await sink.ensureMarket(2);
+    for (let i = 1; i <= 5; i++) {
+      sink.publish(trade(1, i));
+      sink.publish(trade(2, i));
+    }
+    // Held: nothing goes out, nothing is lost.
+    expect(await sink.flush(300)).toBe(false);
+    expect(sink.stats().queued.trade).toBe(10);
+    // Market 1 moved to another node: its waiting events must never reach Kafka, nor its later ones.
+    expect(sink.fence(1)).toBe(5);
+    sink.publish(trade(1, 6));
+    owner = true;
+    expect(await sink.flush()).toBe(true);
+    expect(sink.stats()).toMatchObject({ fenced: 6, sent: { trade: 5 } });
+    // Placed again (the market came back to this node): it publishes again.
+    await sink.ensureMarket(1);
+    sink.publish(trade(1, 7));
+    await sink.close();
+
+    const records = await consume(brokers, [topics.trade], (r) => r.length >= 6);
+    expect(records.map((r) => `${r.partition}:${JSON.parse(r.value.toString()).tradeId}`).sort()).toEqual(['1:t7', '2:t1', '2:t2', '2:t3', '2:t4', '2:t5']);
+  });
+
   it('refuses, loudly, what cannot have its own partition', async () => {
     const errors: string[] = [];
     const logger = { info: () => undefined, warn: () => undefined, error: (_f: object, m: string) => errors.push(m) };

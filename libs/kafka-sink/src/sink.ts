@@ -46,6 +46,11 @@ export interface KafkaSinkOptions {
   readonly logger?: FeedLogger;
   /** This node's name, sent as the `level4-node` header of every record (none when absent). */
   readonly node?: string;
+  /**
+   * Sending waits (events kept, as while Kafka is away) whenever this says no: a cluster node whose
+   * hold on its feeds is unconfirmed must not publish until it knows which of them are still its own.
+   */
+  readonly canSend?: () => boolean;
   /** After every produce request: records, ms from send to ack, whether it succeeded, and (on success) the events. */
   readonly onBatch?: (batch: SinkBatch) => void;
 }
@@ -65,6 +70,8 @@ export interface SinkStats {
   readonly dropped: Record<EventKind, number>;
   /** Events refused because their market id has no partition (ensureMarket was not called or failed). */
   readonly refused: number;
+  /** Events dropped unsent because their market moved to another node (`fence`). */
+  readonly fenced: number;
   readonly sendErrors: number;
   readonly batches: number;
   /** Partition count known per topic. */
@@ -117,6 +124,8 @@ export class KafkaSink {
   private readonly urgent = new Fifo<Pending>();
   private readonly spreads = new Fifo<Pending>();
   private readonly partitions = new Map<string, number>();
+  /** Markets given up with `fence` (until placed again). */
+  private readonly fencedMarkets = new Set<number>();
   /** Each market's owner epoch, from its latest Status event: the `level4-epoch` header of its records. */
   private readonly epochs = new Map<number, string>();
   private readonly node: string | undefined;
@@ -135,9 +144,11 @@ export class KafkaSink {
     sent: { spread: 0, trade: 0, status: 0 },
     dropped: { spread: 0, trade: 0, status: 0 },
     refused: 0,
+    fenced: 0,
     sendErrors: 0,
     batches: 0,
   };
+  private readonly canSend: (() => boolean) | undefined;
 
   constructor(options: KafkaSinkOptions) {
     if (options.brokers.length === 0) throw new Error('kafka-sink: no brokers given');
@@ -154,6 +165,7 @@ export class KafkaSink {
     this.logger = options.logger ?? silent;
     this.onBatch = options.onBatch;
     this.node = options.node;
+    this.canSend = options.canSend;
     const logger = this.logger;
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'level4',
@@ -188,6 +200,7 @@ export class KafkaSink {
     if (!Number.isInteger(marketId) || marketId < 0 || marketId > MAX_MARKET_ID) {
       throw new PlacementError(`market id ${marketId} cannot be a partition: ids are integers from 0 to ${MAX_MARKET_ID}`);
     }
+    this.fencedMarkets.delete(marketId);
     if (this.placed(marketId)) return;
     const run = this.placement.then(() => this.grow(marketId));
     this.placement = run.catch(() => undefined);
@@ -273,6 +286,10 @@ export class KafkaSink {
       this.counts.dropped[event.kind]++;
       return;
     }
+    if (this.fencedMarkets.has(event.marketId)) {
+      this.counts.fenced++;
+      return;
+    }
     const topic = this.topics[event.kind];
     if ((this.partitions.get(topic) ?? 0) <= event.marketId) {
       this.counts.refused++;
@@ -347,11 +364,34 @@ export class KafkaSink {
     return producer;
   }
 
+  /**
+   * Drops the events of a market still waiting to be sent, and refuses its later ones until
+   * `ensureMarket` places it again: the market moved to another node, and what this node saw of it
+   * must not reach Kafka after the new owner's records. Returns how many were dropped.
+   */
+  fence(marketId: number): number {
+    const before = this.pendingCount;
+    const other = (p: Pending) => p.event.marketId !== marketId;
+    this.urgent.retain(other);
+    this.spreads.retain(other);
+    this.fencedMarkets.add(marketId);
+    const dropped = before - this.pendingCount;
+    this.counts.fenced += dropped;
+    if (dropped > 0) this.logger.warn({ marketId, dropped }, 'kafka-sink: events of a market that moved to another node dropped unsent');
+    return dropped;
+  }
+
   private async drain(): Promise<void> {
     this.timer = undefined;
     this.sending = true;
     let failures = 0;
     while (this.pendingCount > 0) {
+      if (this.canSend && !this.canSend() && !this.closed) {
+        // Held, not failed: look again shortly.
+        this.sending = false;
+        this.timer = setTimeout(() => void this.drain(), 50);
+        return;
+      }
       // Trades and statuses first: they are the ones that must not be lost.
       const batch = this.nextBatch();
       const byTopic = new Map<string, Message[]>();
@@ -472,6 +512,7 @@ export class KafkaSink {
       sent: { ...this.counts.sent },
       dropped: { ...this.counts.dropped },
       refused: this.counts.refused,
+      fenced: this.counts.fenced,
       sendErrors: this.counts.sendErrors,
       batches: this.counts.batches,
       partitions: Object.fromEntries(this.partitions),

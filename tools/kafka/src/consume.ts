@@ -39,3 +39,30 @@ export async function consume(brokers: string, topics: readonly string[], until:
   }
   return records;
 }
+
+/** Reads every record the topics hold at the time of the call (up to each partition's end offset then). */
+export async function consumeToEnd(brokers: string, topics: readonly string[], timeoutMs = 30_000): Promise<Consumed[]> {
+  const kafka = new Kafka({ clientId: 'level4-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<string, number>();
+  try {
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) if (Number(p.high) > Number(p.low)) ends.set(`${topic}:${p.partition}`, Number(p.high) - 1);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  if (ends.size === 0) return [];
+  const reached = new Set<string>();
+  return consume(
+    brokers,
+    topics,
+    (records) => {
+      const last = records.at(-1);
+      if (last && last.offset >= (ends.get(`${last.topic}:${last.partition}`) ?? Infinity)) reached.add(`${last.topic}:${last.partition}`);
+      return reached.size === ends.size;
+    },
+    timeoutMs,
+  );
+}

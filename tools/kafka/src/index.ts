@@ -14,6 +14,6 @@ export {
   type RunningBroker,
   type StartBrokerOptions,
 } from './broker.js';
-export { consume, type Consumed } from './consume.js';
+export { consume, consumeToEnd, type Consumed } from './consume.js';
 // Brings `inject('kafkaBrokers')`'s type to every test that imports this package.
 export type {} from './vitest-global-setup.js';
