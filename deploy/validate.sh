@@ -22,7 +22,7 @@ else
 fi
 version="$("${compose[@]}" version --short 2>/dev/null || "${compose[@]}" version 2>/dev/null | head -1)"
 # The variables the file interpolates all have defaults; unset them so the check sees the file alone.
-if env -u LEVEL4_IMAGE -u LEVEL4_TAG -u LOG_LEVEL -u MAX_DATA_FEEDS -u KAFKA_ENCODING -u RPC_TOKEN \
+if env -u LEVEL4_IMAGE -u LEVEL4_TAG -u LOG_LEVEL -u MAX_DATA_FEEDS -u KAFKA_ENCODING -u RPC_TOKEN -u CLUSTER_SECRET -u PLACEMENT \
   "${compose[@]}" -f "$compose_file" config -q; then
   echo "validate: compose file OK (${compose[*]} config, $version)"
 else

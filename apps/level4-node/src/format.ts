@@ -1,4 +1,4 @@
-import { feedStateToJSON, type FeedState, MarketType, marketTypeToJSON, type Feed, type GetBookResponse, type Node } from '@level4/rpc';
+import { feedStateToJSON, type FeedState, MarketType, marketTypeToJSON, nodeStateToJSON, type Feed, type GetBookResponse, type Node } from '@level4/rpc';
 
 /** Left-aligned columns, two spaces apart, a header line first. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -14,10 +14,10 @@ const since = (us: number): string => (us > 0 ? new Date(Math.floor(us / 1000)).
 
 export function feedsTable(feeds: readonly Feed[]): string {
   return table(
-    ['ID', 'VENUE', 'TYPE', 'SYMBOL', 'STATE', 'NODE', 'SINCE', 'REASON'],
+    ['ID', 'VENUE', 'TYPE', 'SYMBOL', 'STATE', 'NODE', 'EPOCH', 'SINCE', 'REASON'],
     [...feeds]
       .sort((a, b) => (a.market?.id ?? 0) - (b.market?.id ?? 0))
-      .map((f) => [String(f.market?.id ?? ''), f.market?.venue ?? '', typeName(f.market?.marketType ?? MarketType.MARKET_TYPE_UNSPECIFIED), f.symbol, stateName(f.state), f.node, since(f.startedAtUs), f.reason]),
+      .map((f) => [String(f.market?.id ?? ''), f.market?.venue ?? '', typeName(f.market?.marketType ?? MarketType.MARKET_TYPE_UNSPECIFIED), f.symbol, stateName(f.state), f.node, String(f.epoch), since(f.startedAtUs), f.reason]),
   );
 }
 
@@ -29,8 +29,8 @@ export function feedDetail(feed: Feed): string {
 
 export function nodesTable(nodes: readonly Node[]): string {
   return table(
-    ['NAME', 'ADDRESS', 'FEEDS', 'VERSION', 'STARTED'],
-    nodes.map((n) => [n.name, n.address, `${n.feeds}/${n.maxFeeds}`, n.version, since(n.startedAtUs)]),
+    ['NAME', 'ADDRESS', 'FEEDS', 'STATE', 'GOSSIP', 'VERSION', 'STARTED'],
+    nodes.map((n) => [n.name, n.address, `${n.feeds}/${n.maxFeeds}`, nodeStateToJSON(n.state).replace('NODE_STATE_', '').toLowerCase(), n.gossipAddress, n.version, since(n.startedAtUs)]),
   );
 }
 

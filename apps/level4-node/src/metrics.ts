@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { emptyCounters, type FeedCounters, type FeedEngine, type FeedEvent } from '@level4/feed';
+import type { FeedRegistry } from '@level4/feed-registry';
+import type { Gossip } from '@level4/gossip';
 import type { KafkaSink, SinkBatch } from '@level4/kafka-sink';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -66,6 +68,26 @@ export class NodeMetrics {
     sinkGauge('level4_kafka_sent', 'Events Kafka acknowledged, by kind (monotonic)', (s) => s.sent);
     sinkGauge('level4_kafka_dropped', 'Events dropped: buffer full (trades, statuses) or conflated (spreads) (monotonic)', (s) => s.dropped);
     new Gauge({ name: 'level4_kafka_refused', help: 'Events refused: their market had no partition (monotonic)', registers: [registry], collect() { this.set(sink.stats().refused); } });
+    new Gauge({ name: 'level4_kafka_fenced', help: 'Events dropped unsent: their market moved to another node (monotonic)', registers: [registry], collect() { this.set(sink.stats().fenced); } });
+  }
+
+  /** The node's view of its cluster: members, the registry's feeds, fencing, the gossip and the lease. */
+  watchCluster(view: { nodes: () => readonly { readonly name: string }[]; registry: FeedRegistry; gossip: Gossip; leaseAgeMs: () => number }): void {
+    const registry = this.registry;
+    const gauge = (name: string, help: string, value: () => number) =>
+      new Gauge({ name, help, registers: [registry], collect() { this.set(value()); } });
+    gauge('level4_cluster_nodes', 'Live nodes of the cluster, this one included', () => view.nodes().length);
+    gauge('level4_cluster_feeds', 'Feeds the cluster wants running (the feed registry)', () => view.registry.list().length);
+    gauge('level4_cluster_feeds_unowned', 'Feeds assigned to a node that is not live (being moved)', () => {
+      const live = new Set(view.nodes().map((n) => n.name));
+      return view.registry.list().filter((a) => !live.has(a.node)).length;
+    });
+    gauge('level4_registry_commits', 'Feed registry changes this node committed (monotonic)', () => view.registry.stats().commits);
+    gauge('level4_registry_conflicts', 'Feed registry rounds that lost the lock and ran again (monotonic)', () => view.registry.stats().conflicts);
+    gauge('level4_registry_malformed', 'Feed registry records that could not be read (monotonic)', () => view.registry.stats().malformed);
+    gauge('level4_gossip_probes_failed', 'Gossip probes without an answer (monotonic)', () => view.gossip.stats().probesFailed);
+    gauge('level4_gossip_messages_rejected', 'Gossip messages dropped: bad cluster secret, stale or malformed (monotonic)', () => view.gossip.stats().messagesRejected);
+    gauge('level4_lease_age_seconds', 'Since the feed registry was last read to its end (records are held past half the death time)', () => view.leaseAgeMs() / 1000);
   }
 
   event(event: FeedEvent): void {

@@ -177,10 +177,11 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       client,
       logger: log.child({ component: 'cluster' }),
     });
+    const c0 = cluster;
+    metrics.watchCluster({ nodes: () => c0.nodes(), registry, gossip, leaseAgeMs: () => Math.max(0, Date.now() - leaseFrom) });
     handlers = controlHandlers({ engine, feeds, registry, cluster, placement: config.placement, gossipRecord: () => g.record });
     cluster.start();
     leaseFrom = Date.now();
-    const c = cluster;
     let renewing = false;
     leaseTimer = setInterval(() => {
       if (renewing) return;
@@ -189,7 +190,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       // Everything committed before `from` is read and acted on (moved feeds fenced): the lease holds from then.
       void registry
         .sync()
-        .then(() => c.settle())
+        .then(() => c0.settle())
         .then(() => (leaseFrom = from))
         .catch((error: unknown) => log.warn({ error: (error as Error).message }, 'cluster: feed registry not read; records held until it is'))
         .finally(() => (renewing = false));

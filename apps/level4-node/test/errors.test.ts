@@ -144,7 +144,7 @@ describe('bad configuration', () => {
       expect(logs).toContain('set RPC_TOKEN to require a bearer token');
 
       const nodes = await level4(['nodes', 'ls', '--address', `127.0.0.1:${port}`], {});
-      expect(nodes.stdout).toMatch(/^NAME +ADDRESS +FEEDS +VERSION +STARTED\ncli-node +127\.0\.0\.1:\d+ +0\/25 +0\.1\.0 /);
+      expect(nodes.stdout).toMatch(/^NAME +ADDRESS +FEEDS +STATE +GOSSIP +VERSION +STARTED\ncli-node +127\.0\.0\.1:\d+ +0\/25 +alive +127\.0\.0\.1:\d+ +0\.1\.0 /);
       const json = await level4(['feeds', 'ls', '--json', '--address', `127.0.0.1:${port}`], {});
       expect(JSON.parse(json.stdout)).toEqual([]);
       const missing = await level4(['book', '7', '--address', `127.0.0.1:${port}`], {});
