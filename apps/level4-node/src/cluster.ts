@@ -121,12 +121,17 @@ export class Cluster {
     return this.nodes().find((n) => n.name === name);
   }
 
-  /** A client for another node's control API; its calls are marked as forwarded. */
-  client(address: string): ControlApi {
-    let c = this.clients.get(address);
+  /**
+   * A client for another node's control API; its calls are marked as forwarded. Starts and stops
+   * may wait for a venue and for Kafka (15 s); reads that fan out to every node must not wait on a
+   * node that hangs (3 s).
+   */
+  client(address: string, use: 'change' | 'read' = 'change'): ControlApi {
+    const key = `${use} ${address}`;
+    let c = this.clients.get(key);
     if (!c) {
-      c = connectControl(address, { deadlineMs: 15_000, ...this.o.client, metadata: { [HOP_HEADER]: this.name } });
-      this.clients.set(address, c);
+      c = connectControl(address, { ...this.o.client, deadlineMs: use === 'change' ? 15_000 : 3_000, metadata: { [HOP_HEADER]: this.name } });
+      this.clients.set(key, c);
     }
     return c;
   }

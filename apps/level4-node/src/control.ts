@@ -124,7 +124,7 @@ export function controlHandlers(ctx: ControlContext): ControlHandlers {
     async listFeeds(_request, call) {
       if (forwarded(call)) return { feeds: feeds.list() };
       const others = cluster.nodes().filter((n) => !n.self);
-      const answers = await Promise.all(others.map((n) => cluster.client(n.address).listFeeds().then((r) => r.feeds, () => [] as Feed[])));
+      const answers = await Promise.all(others.map((n) => cluster.client(n.address, 'read').listFeeds().then((r) => r.feeds, () => [] as Feed[])));
       const reported = new Map<string, Feed>();
       for (const f of [...feeds.list(), ...answers.flat()]) reported.set(`${f.market?.id}@${f.node}`, f);
       const out: Feed[] = [];
@@ -143,14 +143,14 @@ export function controlHandlers(ctx: ControlContext): ControlHandlers {
 
     async getFeed({ marketId }, call) {
       const node = forwarded(call) ? undefined : owner(marketId);
-      if (node) return cluster.client(node.address).getFeed({ marketId }).catch((e: unknown) => Promise.reject(forwardedError(e, node.name)));
+      if (node) return cluster.client(node.address, 'read').getFeed({ marketId }).catch((e: unknown) => Promise.reject(forwardedError(e, node.name)));
       return { feed: toFeed(local(marketId), me) };
     },
 
     async getBook({ marketId, depth }, call) {
       if (depth > MAX_BOOK_DEPTH) throw invalid(`depth ${depth} is too large (at most ${MAX_BOOK_DEPTH})`);
       const node = forwarded(call) ? undefined : owner(marketId);
-      if (node) return cluster.client(node.address).getBook({ marketId, depth }).catch((e: unknown) => Promise.reject(forwardedError(e, node.name)));
+      if (node) return cluster.client(node.address, 'read').getBook({ marketId, depth }).catch((e: unknown) => Promise.reject(forwardedError(e, node.name)));
       const info = local(marketId);
       // A book out of sync is not shown: it may be wrong, and the API never publishes a false book.
       if (info.state !== 'live') {
