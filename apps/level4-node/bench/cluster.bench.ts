@@ -19,8 +19,8 @@
  */
 import { capturesDir, readCapture } from '@level4/replay';
 import { FeedState } from '@level4/rpc';
-import { startBroker } from '@level4/tools-kafka';
-import { benchSuite, ENV } from '@level4/tools-bench';
+import { withBroker } from '@level4/tools-kafka';
+import { benchSuite } from '@level4/tools-bench';
 import { join } from 'node:path';
 import { ClusterProcesses, clusterMarket, type NodeProcess } from '../test/cluster-processes.js';
 
@@ -119,14 +119,5 @@ suite.measure({
   },
 });
 
-if (process.env[ENV.caseIndex]) {
-  await suite.run();
-} else {
-  const broker = await startBroker({ handleSignals: false });
-  process.env[BROKERS_ENV] = broker.brokers;
-  try {
-    await suite.run();
-  } finally {
-    await broker.stop();
-  }
-}
+// The suite's process starts the broker; each case's process inherits its address.
+await withBroker(BROKERS_ENV, () => suite.run());

@@ -24,8 +24,8 @@ import { nowMicros, type FeedEvent, type FeedSpec } from '@level4/feed';
 import type { SinkBatch } from '@level4/kafka-sink';
 import { BINANCE_URLS } from '@level4/exchanges-binance';
 import { capturesDir } from '@level4/replay';
-import { startBroker } from '@level4/tools-kafka';
-import { benchSuite, ENV, type Figure } from '@level4/tools-bench';
+import { withBroker } from '@level4/tools-kafka';
+import { benchSuite, type Figure } from '@level4/tools-bench';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { startNode } from '../src/node.js';
@@ -198,14 +198,5 @@ suite.measure({
   },
 });
 
-if (process.env[ENV.caseIndex]) {
-  await suite.run();
-} else {
-  const broker = await startBroker({ handleSignals: false });
-  process.env[BROKERS_ENV] = broker.brokers;
-  try {
-    await suite.run();
-  } finally {
-    await broker.stop();
-  }
-}
+// The suite's process starts the broker; each case's process inherits its address.
+await withBroker(BROKERS_ENV, () => suite.run());

@@ -19,9 +19,9 @@ import { Admin, Producer, ProduceAcks } from '@platformatic/kafka';
 /* eslint-disable @nx/enforce-module-boundaries */
 import type { FeedEvent, SpreadEvent, TradeEvent } from '@level4/feed';
 import { encodeEvent, KafkaSink, type Topics } from '@level4/kafka-sink';
-import { startBroker } from '@level4/tools-kafka';
+import { withBroker } from '@level4/tools-kafka';
 /* eslint-enable @nx/enforce-module-boundaries */
-import { benchSuite, ENV, type Figure, type Rng } from '@level4/tools-bench';
+import { benchSuite, type Figure, type Rng } from '@level4/tools-bench';
 
 const PER_KIND = Number(process.env['SINK_BENCH_EVENTS'] ?? 200_000);
 const MARKETS = 16;
@@ -219,15 +219,5 @@ suite.measure({
   },
 });
 
-if (process.env[ENV.caseIndex]) {
-  await suite.run();
-} else {
-  // The suite's own process starts the broker; each case's process reads its address from the environment.
-  const broker = await startBroker({ handleSignals: false });
-  process.env[BROKERS_ENV] = broker.brokers;
-  try {
-    await suite.run();
-  } finally {
-    await broker.stop();
-  }
-}
+// The suite's process starts the broker; each case's process inherits its address.
+await withBroker(BROKERS_ENV, () => suite.run());

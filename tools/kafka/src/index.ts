@@ -15,5 +15,6 @@ export {
   type StartBrokerOptions,
 } from './broker.js';
 export { consume, consumeToEnd, type Consumed } from './consume.js';
+export { withBroker } from './with-broker.js';
 // Brings `inject('kafkaBrokers')`'s type to every test that imports this package.
 export type {} from './vitest-global-setup.js';
