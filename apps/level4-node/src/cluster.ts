@@ -35,7 +35,9 @@ export interface ClusterOptions {
 }
 
 const RECONCILE_EVERY_MS = 1_000;
+/** A feed assigned here that failed to start is tried again after 2 s, doubling up to a minute. */
 const RETRY_START_MS = 2_000;
+const RETRY_START_MAX_MS = 60_000;
 
 /**
  * The cluster from one node: its members (gossip), the desired feeds and their owners (registry),
@@ -49,7 +51,8 @@ export class Cluster {
   private readonly name: string;
   private readonly clients = new Map<string, ControlApi>();
   private readonly orphanSince = new Map<number, number>();
-  private readonly retryAt = new Map<number, number>();
+  private readonly retry = new Map<number, { at: number; waitMs: number }>();
+  private unplacedLogged = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /** The reconciliation queued behind the running one (one at a time; requests meanwhile share it). */
@@ -150,8 +153,12 @@ export class Cluster {
         if (feeds.isStarting(a.marketId) || feeds.feed(a.marketId)?.epoch === a.epoch) continue;
         if (a.epoch < this.o.bootEpoch) {
           adopt.push(a);
-        } else if ((this.retryAt.get(a.marketId) ?? 0) <= now) {
-          void feeds.run(a).then((ok) => (ok ? this.retryAt.delete(a.marketId) : this.retryAt.set(a.marketId, Date.now() + RETRY_START_MS)));
+        } else if ((this.retry.get(a.marketId)?.at ?? 0) <= now) {
+          void feeds.run(a).then((ok) => {
+            if (ok) return this.retry.delete(a.marketId);
+            const waitMs = Math.min(RETRY_START_MAX_MS, (this.retry.get(a.marketId)?.waitMs ?? RETRY_START_MS / 2) * 2);
+            return this.retry.set(a.marketId, { at: Date.now() + waitMs, waitMs });
+          });
         }
         continue;
       }
@@ -164,6 +171,7 @@ export class Cluster {
       }
     }
     for (const id of [...this.orphanSince.keys()]) if (!wanted.has(id)) this.orphanSince.delete(id);
+    for (const id of [...this.retry.keys()]) if (registry.get(id)?.node !== this.name) this.retry.delete(id);
     for (const id of feeds.ids()) if (!wanted.has(id) && !feeds.isStarting(id)) feeds.release(id, 'stopped through another node');
 
     if (adopt.length > 0) {
@@ -215,7 +223,9 @@ export class Cluster {
       return changes;
     });
     if (moved.length > 0) logger.warn({ feeds: moved.length, to: [...new Set(moved.map((m) => m.node))], from: [...new Set(due.map((a) => a.node))] }, 'cluster: feeds of a dead node moved');
-    if (unplaced > 0) logger.error({ feeds: unplaced }, 'cluster: feeds of a dead node wait for a free place (every live node is full)');
+    // Said once per change of the count, not every second while the cluster stays full.
+    if (unplaced > 0 && unplaced !== this.unplacedLogged) logger.error({ feeds: unplaced }, 'cluster: feeds of a dead node wait for a free place (every live node is full)');
+    this.unplacedLogged = unplaced;
   }
 }
 

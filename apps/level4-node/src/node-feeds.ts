@@ -92,9 +92,11 @@ export class NodeFeeds {
     return this.starting.has(id);
   }
 
-  /** Feeds this node runs or is starting. */
+  /** Feeds this node runs, is starting, or is assigned by the registry (moved here, not yet running). */
   load(): number {
-    return this.engine.list().length + [...this.starting].filter((id) => !this.engine.feed(id)).length;
+    const ids = new Set([...this.ids(), ...this.starting]);
+    for (const a of this.registry.list()) if (a.node === this.name) ids.add(a.marketId);
+    return ids.size;
   }
 
   /** StartFeed on this node: check, resolve, make partitions, assign in the registry, run. */
@@ -119,6 +121,9 @@ export class NodeFeeds {
         if (other) throw new RpcError(GrpcStatus.ALREADY_EXISTS, `market id ${spec.id} is already running on node ${other.node}`);
         const same = view.list().find((a) => sameInstrument(a.market, instrument));
         if (same) throw new RpcError(GrpcStatus.ALREADY_EXISTS, `${instrument.venue} ${instrument.type} ${instrument.symbol} is already running as market id ${same.marketId} on node ${same.node}`);
+        // Feeds moved here from a dead node count too.
+        const mine = view.list().filter((a) => a.node === this.name).length;
+        if (mine >= this.maxFeeds) throw new RpcError(GrpcStatus.RESOURCE_EXHAUSTED, `node ${this.name} hosts ${mine} of ${this.maxFeeds} feeds (MAX_DATA_FEEDS); stop a feed or add a node`);
         return [{ kind: 'assign', marketId: spec.id, market, node: this.name }];
       });
       if (!assignment) throw new RpcError(GrpcStatus.ABORTED, `market id ${spec.id} was stopped while it started`);

@@ -143,6 +143,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
     });
     const g = gossip;
     let pushed = -1;
+    let loadTimer: NodeJS.Timeout | undefined;
     const feeds = new NodeFeeds({
       name: config.nodeName,
       maxFeeds: config.maxDataFeeds,
@@ -150,10 +151,14 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       sink,
       registry,
       logger: log.child({ component: 'feeds' }),
-      // The cluster sees this node's load within a probe.
+      // The cluster sees this node's load within a probe; a burst of starts is one record update
+      // (each makes every peer verify a new record).
       onLoad: () => {
-        const n = engine.list().length;
-        if (n !== pushed && !closing) g.update({ feeds: (pushed = n) });
+        loadTimer ??= setTimeout(() => {
+          loadTimer = undefined;
+          const n = engine.list().length;
+          if (n !== pushed && !closing) g.update({ feeds: (pushed = n) });
+        }, 200);
       },
     });
     const self = (): Node => ({
