@@ -107,6 +107,12 @@ describe.skipIf(fixtures === undefined)('a node publishing a recorded Binance se
         expect(metrics).toContain(`level4_events_total{kind="spread"} ${sent.spread}`);
         expect(metrics).toMatch(/level4_kafka_send_seconds_count [1-9]/);
         expect(metrics).toContain('level4_kafka_dropped{kind="trade"} 0');
+        // A cluster of one: its four feeds in the registry, all owned by a live node, nothing fenced.
+        for (const line of ['level4_cluster_nodes 1', 'level4_cluster_feeds 4', 'level4_cluster_feeds_unowned 0', 'level4_kafka_fenced 0', 'level4_registry_malformed 0']) {
+          expect(metrics).toContain(line);
+        }
+        expect(metrics).toMatch(/level4_registry_commits [1-9]/); // starts at once share a transaction
+        expect(metrics).toMatch(/level4_lease_age_seconds 0\.\d+|level4_lease_age_seconds [0-2]\n/);
         expect((await fetch(`${metricsUrl}/healthz`)).status).toBe(200);
         expect((await fetch(`${metricsUrl}/readyz`)).status).toBe(200);
         // Kafka acknowledged every event the feeds produced.
