@@ -118,7 +118,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
     };
     const secret = config.gossip.secret ?? randomBytes(32).toString('hex');
     if (config.gossip.secret === undefined) log.warn({ variable: 'CLUSTER_SECRET' }, 'no CLUSTER_SECRET: this node runs alone and admits no peer');
-    const advertiseHost = config.gossip.advertise ?? (config.gossip.host !== '0.0.0.0' ? config.gossip.host : await ipv4Of(address));
+    const advertiseHost = config.gossip.advertise ?? (config.gossip.host !== '0.0.0.0' ? config.gossip.host : await ipv4Of(address, config.gossip.seeds.length === 0 ? log : undefined));
     gossip = await startGossip({
       host: config.gossip.host,
       port: config.gossip.port,
@@ -254,12 +254,19 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
   };
 }
 
-/** The IPv4 address of an advertised host:port (the address other nodes reach this one at). */
-async function ipv4Of(hostPort: string): Promise<string> {
+/**
+ * The IPv4 address of an advertised host:port (the address other nodes reach this one at). A first
+ * node (no seeds) whose name does not resolve starts anyway on 127.0.0.1 (told via `alone`): others
+ * join it only once GOSSIP_ADVERTISE says where it is.
+ */
+async function ipv4Of(hostPort: string, alone?: Logger): Promise<string> {
   const host = hostPort.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   try {
     return (await lookup(host, { family: 4 })).address;
   } catch (error) {
-    throw new Error(`GOSSIP_ADVERTISE (--gossip-advertise): not set, and ${JSON.stringify(host)} (from RPC_ADVERTISE) has no IPv4 address: ${(error as Error).message}`);
+    const why = `GOSSIP_ADVERTISE (--gossip-advertise): not set, and ${JSON.stringify(host)} (from RPC_ADVERTISE) has no IPv4 address: ${(error as Error).message}`;
+    if (!alone) throw new Error(why);
+    alone.warn({ variable: 'GOSSIP_ADVERTISE' }, `${why}; gossip advertises 127.0.0.1, so no other machine can join this node`);
+    return '127.0.0.1';
   }
 }
