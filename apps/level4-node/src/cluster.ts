@@ -27,7 +27,9 @@ export interface ClusterOptions {
   readonly self: () => Node;
   /** Registry offset at start: assignments to this node's name below it are from its previous life. */
   readonly bootEpoch: number;
-  /** A feed whose node vanished without being seen dead (e.g. the whole cluster restarted) moves after this long. */
+  /** A node whose registry reads (barriers) this node has not seen for this long no longer holds its feeds. */
+  readonly deadAfterMs: number;
+  /** A feed whose node this node has not heard of since it started (a restart of the whole cluster) moves after this long. */
   readonly orphanGraceMs: number;
   /** How forwarded calls reach other nodes (token, TLS). */
   readonly client: ControlClientOptions;
@@ -164,7 +166,7 @@ export class Cluster {
       }
       // Another node owns it: if this node still runs it, it was superseded (fencing).
       if (feeds.feed(a.marketId)) feeds.fence(a.marketId, `moved to node ${a.node} (epoch ${a.epoch})`);
-      if (alive.has(a.node)) this.orphanSince.delete(a.marketId);
+      if (this.holdsLease(a.node, now)) this.orphanSince.delete(a.marketId);
       else {
         if (!this.orphanSince.has(a.marketId)) this.orphanSince.set(a.marketId, now);
         orphans.push(a);
@@ -183,24 +185,34 @@ export class Cluster {
     if (orphans.length > 0) await this.moveOrphans(orphans, alive, now);
   }
 
-  /** On the lowest named live node: feeds of dead nodes go to live ones with free places. */
+  /**
+   * Whether a node still holds its feeds: its registry reads (barriers, several per lease) arrived
+   * within deadAfterMs. A node stops publishing when its own reads are older than half of that (its
+   * lease), so by the time the others move its feeds it has stopped — whatever gossip says. A node
+   * cut off from the others' gossip but not from Kafka keeps its feeds (no churn in a partition); a
+   * node cut off from Kafka loses them to nodes that can publish.
+   */
+  private holdsLease(node: string, now: number): boolean {
+    if (node === this.name) return true;
+    const seen = this.o.registry.readers().get(node);
+    return seen !== undefined && !seen.leaving && now - seen.lastSeenMs < this.o.deadAfterMs;
+  }
+
+  /** On the lowest named live node: feeds of nodes that lost their lease go to live ones with room. */
   private async moveOrphans(orphans: readonly Assignment[], alive: ReadonlySet<string>, now: number): Promise<void> {
-    const { gossip, registry, logger } = this.o;
-    const dead = new Set(
-      gossip
-        .members()
-        .filter((m) => (m.state === 'dead' || m.state === 'left') && !alive.has(m.meta.name))
-        .map((m) => m.meta.name),
-    );
+    const { registry, logger } = this.o;
     const janitor = [...alive].sort()[0] === this.name;
     const due = orphans.filter((a) => {
       const waited = now - (this.orphanSince.get(a.marketId) ?? now);
-      // Seen dead: move now. Never seen (a restart of the whole cluster): give it time to come back.
-      // The lowest named node moves them; any node does if that one has not after three grace periods.
-      return (janitor && (dead.has(a.node) || waited >= this.o.orphanGraceMs)) || waited >= 3 * this.o.orphanGraceMs;
+      // Its node read the registry since this node started, then stopped (or left): move now. Not
+      // heard of since (a restart of the whole cluster): give it time to come back for its feeds.
+      // The lowest named live node moves them; any node does if that one has not after three grace periods.
+      const lapsed = registry.readers().has(a.node) || waited >= this.o.orphanGraceMs;
+      return (janitor && lapsed) || waited >= 3 * this.o.orphanGraceMs;
     });
     if (due.length === 0) return;
-    const nodes = this.nodes();
+    // Only to nodes that hold their lease: a node that cannot read the registry would never start them.
+    const nodes = this.nodes().filter((n) => this.holdsLease(n.name, now));
     let unplaced = 0;
     const moved = await registry.change((view) => {
       const counts = countByNode(view.list());

@@ -178,6 +178,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       placement: config.placement,
       self,
       bootEpoch,
+      deadAfterMs: config.gossip.deadAfterMs,
       orphanGraceMs: 2 * config.gossip.deadAfterMs,
       client,
       logger: log.child({ component: 'cluster' }),
@@ -246,6 +247,8 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       for (const feed of engine.list()) engine.stop(feed.id, 'node shutting down');
       await engine.close();
       await sink.close(10_000);
+      // Its feeds are free: the others take them over now rather than after its silence.
+      await registry.leave().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'could not tell the feed registry this node leaves'));
       await running.gossip.close();
       await registry.close();
       await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));

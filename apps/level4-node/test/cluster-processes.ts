@@ -91,7 +91,7 @@ export class ClusterProcesses {
   }
 
   /** Starts node `i` (again, under the same name and ports); the first node is every other's seed. */
-  spawn(i: number): NodeProcess {
+  spawn(i: number, extra: Readonly<Record<string, string>> = {}): NodeProcess {
     const name = `node-${i + 1}`;
     const ports = this.ports[i];
     const seed = this.ports[0];
@@ -117,6 +117,7 @@ export class ClusterProcesses {
       VENUE_URLS: JSON.stringify({ binance: localUrls(BINANCE_URLS, this.replay) }),
       LOG_LEVEL: 'info',
       ...(this.options.deadAfterMs === undefined ? {} : { GOSSIP_DEAD_AFTER_MS: String(this.options.deadAfterMs) }),
+      ...extra,
     };
     const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@level4/source', cli, 'node'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -24,11 +24,12 @@ describe.skipIf(fixtures === undefined)('a cluster of three node processes', () 
   const nodeNames = (n: NodeProcess) => cluster.nodeNames(n);
   const feedsOf = (n: NodeProcess) => cluster.feeds(n);
   const liveNodes = () => cluster.running();
-  const spawnNode = (i: number) => cluster.spawn(i);
+  const spawnNode = (i: number, env?: Record<string, string>) => cluster.spawn(i, env);
 
   beforeAll(async () => {
     // Death after 3 s of silence (the default is 5 s) keeps the test short.
-    cluster = await ClusterProcesses.prepare({ brokers, size: 3, deadAfterMs: 3_000 }, await binanceSpotCapture());
+    // Three members, and a fourth place for a process that does not know the cluster secret.
+    cluster = await ClusterProcesses.prepare({ brokers, size: 4, deadAfterMs: 3_000 }, await binanceSpotCapture());
   });
 
   afterAll(async () => {
@@ -228,6 +229,27 @@ describe.skipIf(fixtures === undefined)('a cluster of three node processes', () 
     expect(records.filter((r) => r.topic === cluster.topics.status && moved.includes(r.partition) && r.headers['level4-node'] !== frozen.name).length).toBeGreaterThan(0);
     expectOneOwnerAtATime(records.filter((r) => r.topic === cluster.topics.spread));
     expectOneOwnerAtATime(records.filter((r) => r.topic === cluster.topics.status));
+  });
+
+  it('keeps out a process without the cluster secret, and a node cut off from the gossip keeps its feeds', async () => {
+    const before = await feedsOf(cluster.nodes[0]!);
+    // Same Kafka and registry, seeded with node-1, but the wrong secret: the cluster never admits it,
+    // so to the others it is a node they cannot hear — one on the far side of a network split.
+    const stray = spawnNode(3, { CLUSTER_SECRET: 'not-the-secret' });
+    await until('the stray node serves', async () => ((await nodeNames(stray)).length === 1 ? true : undefined));
+    const started = (await stray.api.startFeed({ market: market(80) })).feed!;
+    expect(started.node).toBe('node-4');
+    // Four death times later: nobody admitted it, and nobody moved anything — neither its feed (it
+    // reads the registry, so it holds its lease) nor theirs (they hold theirs).
+    await sleep(12_000);
+    for (const n of cluster.nodes.slice(0, 3)) expect(await nodeNames(n)).toEqual(['node-1', 'node-2', 'node-3']);
+    expect(await nodeNames(stray)).toEqual(['node-4']);
+    const after = await feedsOf(cluster.nodes[0]!);
+    expect(after.get(80)).toMatchObject({ node: 'node-4', epoch: started.epoch });
+    for (const [id, f] of before) expect(after.get(id)).toMatchObject({ node: f.node, epoch: f.epoch });
+    // A start through the cluster never lands on it.
+    const placed = await Promise.all([81, 82, 83, 84, 85].map(async (id) => (await cluster.nodes[1]!.api.startFeed({ market: market(id) })).feed!.node));
+    expect(placed).not.toContain('node-4');
   });
 });
 

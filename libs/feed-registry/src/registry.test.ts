@@ -14,8 +14,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((r) => r.close()));
 });
 
-async function registry(topic: string): Promise<FeedRegistry> {
-  const r = new FeedRegistry({ brokers, topic, clientId: 'registry-test' });
+async function registry(topic: string, reader?: string): Promise<FeedRegistry> {
+  const r = new FeedRegistry({ brokers, topic, clientId: 'registry-test', ...(reader ? { reader } : {}) });
   open.push(r);
   await r.start();
   return r;
@@ -72,6 +72,26 @@ describe('FeedRegistry', () => {
     }
     // Each (re)assignment has its own epoch.
     expect(new Set(nodes[0]!.list().map((x) => x.epoch)).size).toBe(24);
+  });
+
+  it('tells which readers keep reading it (their barriers), and which said they leave', async () => {
+    const topic = `feeds-${randomUUID()}`;
+    const a = await registry(topic, 'node-a');
+    const b = await registry(topic, 'node-b');
+    await a.sync();
+    await b.sync();
+    expect(b.readers().get('node-a')).toMatchObject({ leaving: false });
+    const seen = b.readers().get('node-a')!.lastSeenMs;
+    expect(Date.now() - seen).toBeLessThan(5_000);
+    await a.leave();
+    await b.sync();
+    expect(b.readers().get('node-a')?.leaving).toBe(true);
+    // A reader started later knows only what it saw itself: history says nothing of who is there now.
+    const c = await registry(topic, 'node-c');
+    expect(c.readers().has('node-a')).toBe(false);
+    await b.sync();
+    await c.sync();
+    expect([...c.readers().keys()].sort()).toEqual(['node-b', 'node-c']);
   });
 
   it('restores the desired feeds from the topic when a node starts, ignoring records it cannot read', async () => {

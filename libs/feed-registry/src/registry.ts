@@ -5,6 +5,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Pro
 import { decodeAssignment, encodeAssignment, isMarketKey, keyOf, type Assignment, type RegistryChange } from './records.js';
 
 export const DEFAULT_REGISTRY_TOPIC = 'level4.feeds';
+const BARRIER = 'barrier:';
 
 export interface FeedRegistryOptions {
   /** `host:port` of one or more brokers. */
@@ -44,6 +45,14 @@ export interface RegistryStats {
   readonly conflicts: number;
 }
 
+/** What this registry saw of another reader's barriers (each `sync` writes one). */
+export interface ReaderSeen {
+  /** Date.now() here when its last barrier arrived. */
+  readonly lastSeenMs: number;
+  /** Its last barrier said it was leaving (`leave()`). */
+  readonly leaving: boolean;
+}
+
 export interface RegistryEvents {
   /** A market's assignment changed (`after` undefined: removed). */
   change: [marketId: number, after: Assignment | undefined, before: Assignment | undefined];
@@ -81,6 +90,9 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
   private consumer: Consumer | undefined;
   private barrierProducer: Producer | undefined;
   private applied = -1;
+  /** Barriers at or after this offset were written while this registry was reading (not history). */
+  private liveFrom = Number.POSITIVE_INFINITY;
+  private readonly seen = new Map<string, ReaderSeen>();
   private running = false;
   private closed = false;
   private readonly counts = { records: 0, malformed: 0, commits: 0, conflicts: 0 };
@@ -92,7 +104,7 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
     this.replicationFactor = options.replicationFactor;
     this.transactionalId = `${this.topic}.writer`;
     this.changeTimeoutMs = options.changeTimeoutMs ?? 20_000;
-    this.barrierKey = `barrier:${options.reader ?? randomUUID()}`;
+    this.barrierKey = `${BARRIER}${options.reader ?? randomUUID()}`;
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'level4-feed-registry',
       brokers: [...options.brokers],
@@ -111,7 +123,7 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.topic], fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachMessage: async ({ message }) => this.apply(message) });
-    await this.sync();
+    this.liveFrom = await this.sync();
   }
 
   /**
@@ -133,6 +145,19 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
 
   list(): Assignment[] {
     return [...this.state.values()];
+  }
+
+  /**
+   * The readers whose barriers this registry has read since it started (by `reader` name): a node
+   * that keeps calling `sync` shows that it reads the registry, so it still holds its feeds.
+   */
+  readers(): ReadonlyMap<string, ReaderSeen> {
+    return this.seen;
+  }
+
+  /** Writes a last barrier that says this reader is leaving: the others need not wait for its silence. */
+  async leave(): Promise<void> {
+    await this.barrierProducer?.send({ topic: this.topic, messages: [{ key: this.barrierKey, value: 'leaving', partition: 0 }] });
   }
 
   /**
@@ -212,6 +237,8 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
         else this.state.delete(marketId);
         this.emit('change', marketId, after, before);
       }
+    } else if (key.startsWith(BARRIER) && offset >= this.liveFrom) {
+      this.seen.set(key.slice(BARRIER.length), { lastSeenMs: Date.now(), leaving: message.value?.toString() === 'leaving' });
     }
     this.applied = offset;
     for (let i = this.waiters.length - 1; i >= 0; i--) {
