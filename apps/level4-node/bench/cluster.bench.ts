@@ -15,6 +15,8 @@
  * - detect: from SIGKILL of the node with the most feeds until no survivor lists it.
  * - restore: from the SIGKILL until ListFeeds shows every feed of that node on a survivor, subscribed
  *   (not pending, not starting). Then the node is started again and rejoins (rejoin).
+ * - handover: SIGTERM to the node with the most feeds (it stops them, flushes, says it leaves in the
+ *   registry) until they run on the others.
  * - cluster restart: SIGTERM to all three, then start them again: until all 45 feeds run.
  */
 import { capturesDir, readCapture } from '@level4/replay';
@@ -89,6 +91,30 @@ suite.measure({
         rejoin.push(Date.now() - back);
       }
 
+      // A rolling restart's step: SIGTERM says it leaves, so the others need not wait for its silence.
+      const handover = await (async () => {
+        const before = await cluster.feeds(cluster.nodes[0] as NodeProcess);
+        const load = (n: NodeProcess) => [...before.values()].filter((f) => f.node === n.name).length;
+        const leaving = [...cluster.nodes].sort((a, b) => load(b) - load(a))[0] as NodeProcess;
+        const stays = cluster.nodes.find((n) => n !== leaving) as NodeProcess;
+        const moved = [...before.values()].filter((f) => f.node === leaving.name).map((f) => f.market?.id ?? -1);
+        const at = Date.now();
+        leaving.child.kill('SIGTERM');
+        await cluster.until('its feeds run elsewhere', async () => {
+          const now = await cluster.feeds(stays);
+          const elsewhere = moved.every((id) => {
+            const f = now.get(id);
+            return f !== undefined && f.node !== leaving.name && f.state !== FeedState.FEED_STATE_PENDING && f.state !== FeedState.FEED_STATE_STARTING;
+          });
+          return elsewhere ? true : undefined;
+        });
+        const ms = Date.now() - at;
+        await leaving.exited;
+        cluster.spawn(cluster.nodes.indexOf(leaving));
+        await allSee(3, cluster.nodes);
+        return ms;
+      })();
+
       const stopping = cluster.running();
       for (const n of stopping) n.child.kill('SIGTERM');
       await Promise.all(stopping.map((n) => n.exited));
@@ -110,6 +136,7 @@ suite.measure({
         { metric: 'restore feeds ms (median)', value: median(restore), target: { max: 30_000 } },
         { metric: 'restore feeds ms (max)', value: Math.max(...restore), target: { max: 30_000 } },
         { metric: 'rejoin ms (median)', value: median(rejoin) },
+        { metric: 'handover on SIGTERM ms', value: handover },
         { metric: 'whole-cluster restart ms', value: clusterRestart },
         { metric: 'feeds moved per kill (median)', value: median(movedPerKill) },
       ];

@@ -200,14 +200,18 @@ export class Cluster {
 
   /** On the lowest named live node: feeds of nodes that lost their lease go to live ones with room. */
   private async moveOrphans(orphans: readonly Assignment[], alive: ReadonlySet<string>, now: number): Promise<void> {
-    const { registry, logger } = this.o;
+    const { registry, gossip, logger } = this.o;
     const janitor = [...alive].sort()[0] === this.name;
+    // Members the gossip saw die: silent for the death time while this node listened, so no barrier
+    // of theirs can have been missed (this node read the registry before it joined the gossip).
+    const died = new Set(gossip.members().flatMap((m) => ((m.state === 'dead' || m.state === 'left') && !alive.has(m.meta.name) ? [m.meta.name] : [])));
     const due = orphans.filter((a) => {
       const waited = now - (this.orphanSince.get(a.marketId) ?? now);
-      // Its node read the registry since this node started, then stopped (or left): move now. Not
-      // heard of since (a restart of the whole cluster): give it time to come back for its feeds.
-      // The lowest named live node moves them; any node does if that one has not after three grace periods.
-      const lapsed = registry.readers().has(a.node) || waited >= this.o.orphanGraceMs;
+      // Its node read the registry since this node started and then stopped (or left), or the gossip
+      // saw it die: move now. Not heard of since this node started (a restart of the whole cluster):
+      // give it time to come back for its feeds. The lowest named live node moves them; any node
+      // does if that one has not after three grace periods.
+      const lapsed = registry.readers().has(a.node) || died.has(a.node) || waited >= this.o.orphanGraceMs;
       return (janitor && lapsed) || waited >= 3 * this.o.orphanGraceMs;
     });
     if (due.length === 0) return;
