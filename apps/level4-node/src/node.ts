@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { Cluster } from './cluster.js';
 import type { NodeConfig } from './config.js';
 import { controlHandlers } from './control.js';
+import { Lease } from './lease.js';
 import { NodeFeeds } from './node-feeds.js';
 import { NodeMetrics, startMetricsServer } from './metrics.js';
 import { createAdapters } from './venues.js';
@@ -45,16 +46,21 @@ export interface RunningNode {
 export async function startNode(config: NodeConfig, options: NodeOptions): Promise<RunningNode> {
   const log = options.logger;
   const startedAt = nowMicros();
-  // The lease on this node's feeds: it publishes only while it has read the registry within
-  // leaseMs (half the time the others wait before they move a silent node's feeds). A node that was
-  // frozen or cut off from Kafka holds its records until it knows which feeds are still its own.
-  const leaseMs = Math.floor(config.gossip.deadAfterMs / 2);
-  let leaseFrom = Date.now();
+  const registry = new FeedRegistry({
+    brokers: config.kafkaBrokers,
+    topic: config.feedsTopic,
+    clientId: `level4-${config.nodeName}`,
+    reader: config.nodeName,
+    logger: log.child({ component: 'feed-registry' }),
+  });
+  let cluster: Cluster | undefined;
+  // Half the death time: see Lease.
+  const lease = new Lease(registry, () => cluster?.settle() ?? Promise.resolve(), Math.floor(config.gossip.deadAfterMs / 2), log.child({ component: 'cluster' }));
   const sink = new KafkaSink({
     brokers: config.kafkaBrokers,
     clientId: `level4-${config.nodeName}`,
     node: config.nodeName,
-    canSend: () => Date.now() - leaseFrom < leaseMs,
+    canSend: () => lease.valid(),
     topics: config.topics,
     encoding: config.kafkaEncoding,
     compression: config.kafkaCompression,
@@ -78,18 +84,9 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
   });
   const metrics = new NodeMetrics(engine, sink, config.maxDataFeeds);
 
-  const registry = new FeedRegistry({
-    brokers: config.kafkaBrokers,
-    topic: config.feedsTopic,
-    clientId: `level4-${config.nodeName}`,
-    reader: config.nodeName,
-    logger: log.child({ component: 'feed-registry' }),
-  });
-  let leaseTimer: NodeJS.Timeout | undefined;
   let rpc: ControlServer | undefined;
   let http: Server | undefined;
   let gossip: Gossip | undefined;
-  let cluster: Cluster | undefined;
   let closing = false;
   // Calls that come before the node has joined its cluster are turned away (a peer retries).
   let handlers: ControlHandlers | undefined;
@@ -184,23 +181,10 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       logger: log.child({ component: 'cluster' }),
     });
     const c0 = cluster;
-    metrics.watchCluster({ nodes: () => c0.nodes(), registry, gossip, leaseAgeMs: () => Math.max(0, Date.now() - leaseFrom) });
+    metrics.watchCluster({ nodes: () => c0.nodes(), registry, gossip, leaseAgeMs: () => lease.ageMs() });
     handlers = controlHandlers({ engine, feeds, registry, cluster, placement: config.placement, gossipRecord: () => g.record });
     cluster.start();
-    leaseFrom = Date.now();
-    let renewing = false;
-    leaseTimer = setInterval(() => {
-      if (renewing) return;
-      renewing = true;
-      const from = Date.now();
-      // Everything committed before `from` is read and acted on (moved feeds fenced): the lease holds from then.
-      void registry
-        .sync()
-        .then(() => c0.settle())
-        .then(() => (leaseFrom = from))
-        .catch((error: unknown) => log.warn({ error: (error as Error).message }, 'cluster: feed registry not read; records held until it is'))
-        .finally(() => (renewing = false));
-    }, Math.max(100, Math.floor(leaseMs / 4)));
+    lease.start();
     // Port 0 turns the metrics and health endpoint off.
     if (config.metricsPort !== 0) http = await startMetricsServer(config.metricsHost, config.metricsPort, metrics, () => (closing ? 'shutting down' : undefined));
     log.info(
@@ -208,7 +192,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       'level4 node started',
     );
   } catch (error) {
-    clearInterval(leaseTimer);
+    lease.shutdown();
     cluster?.close();
     await rpc?.close(0);
     await gossip?.close();
@@ -238,10 +222,8 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
       log.info({ feeds: engine.list().length }, 'shutting down: stopping feeds, flushing Kafka');
       // The feeds stay in the registry: after this node says goodbye, the others take them over
       // (or this node takes them back when it returns first).
-      clearInterval(leaseTimer);
+      lease.shutdown();
       running.cluster.close();
-      // The feeds stop below; their last records go out under the lease they were made under.
-      leaseFrom = Number.POSITIVE_INFINITY;
       rpc?.health.setStatus('', 'NOT_SERVING');
       await rpc?.close(2_000);
       for (const feed of engine.list()) engine.stop(feed.id, 'node shutting down');
