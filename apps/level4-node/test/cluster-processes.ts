@@ -4,7 +4,6 @@
  * and the cluster benchmark run on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,14 +38,6 @@ function instrumentList(capture: readonly CaptureLine[]): string {
   return JSON.stringify(info);
 }
 
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface NodeProcess {
@@ -72,12 +63,12 @@ export class ClusterProcesses {
   readonly logs = mkdtempSync(join(tmpdir(), 'level4-cluster-'));
   readonly topics = freshTopics();
   readonly nodes: NodeProcess[] = [];
-  private readonly ports: { rpc: number; gossip: number }[];
+  private readonly ports: number[];
 
   private constructor(
     private readonly options: ClusterOptions,
     private readonly replay: ReplayServer,
-    ports: { rpc: number; gossip: number }[],
+    ports: number[],
   ) {
     this.ports = ports;
   }
@@ -86,17 +77,16 @@ export class ClusterProcesses {
   static async prepare(options: ClusterOptions, capture: readonly CaptureLine[]): Promise<ClusterProcesses> {
     const replay = await startReplay({ capture, routes: [{ url: '/api/v3/exchangeInfo', body: instrumentList(capture) }] });
     const ports = [];
-    for (let i = 0; i < options.size; i++) ports.push({ rpc: await freePort(), gossip: await freeUdpPort() });
+    for (let i = 0; i < options.size; i++) ports.push(await freePort());
     return new ClusterProcesses(options, replay, ports);
   }
 
-  /** Starts node `i` (again, under the same name and ports); the first node is every other's seed. */
+  /** Starts node `i` (again, under the same name and gRPC port); the first node is every other's seed. */
   spawn(i: number, extra: Readonly<Record<string, string>> = {}): NodeProcess {
     const name = `node-${i + 1}`;
-    const ports = this.ports[i];
+    const rpc = this.ports[i];
     const seed = this.ports[0];
-    if (!ports || !seed) throw new Error(`no node ${i}: the cluster has ${this.ports.length}`);
-    const { rpc, gossip } = ports;
+    if (rpc === undefined || seed === undefined) throw new Error(`no node ${i}: the cluster has ${this.ports.length}`);
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '',
       NODE_NAME: name,
@@ -105,8 +95,9 @@ export class ClusterProcesses {
       RPC_TOKEN: CLUSTER_TOKEN,
       METRICS_PORT: '0',
       GOSSIP_HOST: '127.0.0.1',
-      GOSSIP_PORT: String(gossip),
-      GOSSIP_SEEDS: i === 0 ? '' : `127.0.0.1:${seed.rpc}`,
+      // A new gossip port at every start: seeds are gRPC addresses, the gossip record is read there.
+      GOSSIP_PORT: '0',
+      GOSSIP_SEEDS: i === 0 ? '' : `127.0.0.1:${seed}`,
       CLUSTER_SECRET: SECRET,
       MAX_DATA_FEEDS: String(this.options.maxFeeds ?? 25),
       KAFKA_BROKERS: this.options.brokers,
