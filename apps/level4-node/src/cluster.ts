@@ -192,7 +192,7 @@ export class Cluster {
    * cut off from the others' gossip but not from Kafka keeps its feeds (no churn in a partition); a
    * node cut off from Kafka loses them to nodes that can publish.
    */
-  private holdsLease(node: string, now: number): boolean {
+  holdsLease(node: string, now = Date.now()): boolean {
     if (node === this.name) return true;
     const seen = this.o.registry.readers().get(node);
     return seen !== undefined && !seen.leaving && now - seen.lastSeenMs < this.o.deadAfterMs;

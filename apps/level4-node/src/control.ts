@@ -68,7 +68,10 @@ export function controlHandlers(ctx: ControlContext): ControlHandlers {
     if (!a) throw new RpcError(GrpcStatus.NOT_FOUND, `market id ${id} is not running in the cluster`);
     if (a.node === me) return undefined;
     const node = cluster.node(a.node);
-    if (!node) throw new RpcError(GrpcStatus.UNAVAILABLE, `market id ${id} runs on node ${a.node}, which is not reachable; the feed moves to another node once ${a.node} is declared dead`);
+    if (!node) {
+      const why = cluster.holdsLease(a.node) ? 'which this node cannot reach (it still reads the registry, so it keeps the feed)' : 'which is gone; the feed moves to another node';
+      throw new RpcError(GrpcStatus.UNAVAILABLE, `market id ${id} runs on node ${a.node}, ${why}`);
+    }
     return node;
   };
   /** A feed of this node, or the word that it is still starting here. */
@@ -132,7 +135,8 @@ export function controlHandlers(ctx: ControlContext): ControlHandlers {
         const f = reported.get(`${a.marketId}@${a.node}`);
         if (f) out.push(f);
         else if (cluster.node(a.node)) out.push(pendingFeed(a, `starting on node ${a.node}`, PbFeedState.FEED_STATE_STARTING));
-        else out.push(pendingFeed(a, `node ${a.node} is not reachable; the feed moves to another node`));
+        else if (cluster.holdsLease(a.node)) out.push(pendingFeed(a, `node ${a.node} is out of this node's reach but still holds the feed`, PbFeedState.FEED_STATE_UNSPECIFIED));
+        else out.push(pendingFeed(a, `node ${a.node} is gone; the feed moves to another node`));
       }
       return { feeds: out.sort((x, y) => (x.market?.id ?? 0) - (y.market?.id ?? 0)) };
     },

@@ -245,7 +245,9 @@ describe.skipIf(fixtures === undefined)('a cluster of three node processes', () 
     for (const n of cluster.nodes.slice(0, 3)) expect(await nodeNames(n)).toEqual(['node-1', 'node-2', 'node-3']);
     expect(await nodeNames(stray)).toEqual(['node-4']);
     const after = await feedsOf(cluster.nodes[0]!);
-    expect(after.get(80)).toMatchObject({ node: 'node-4', epoch: started.epoch });
+    // The cluster cannot reach it, and says so rather than pretend the feed is lost or moving.
+    expect(after.get(80)).toMatchObject({ node: 'node-4', epoch: started.epoch, state: FeedState.FEED_STATE_UNSPECIFIED, reason: "node node-4 is out of this node's reach but still holds the feed" });
+    expect(await answer(cluster.nodes[0]!.api.getFeed({ marketId: 80 }))).toBe('14: market id 80 runs on node node-4, which this node cannot reach (it still reads the registry, so it keeps the feed)');
     for (const [id, f] of before) expect(after.get(id)).toMatchObject({ node: f.node, epoch: f.epoch });
     // A start through the cluster never lands on it.
     const placed = await Promise.all([81, 82, 83, 84, 85].map(async (id) => (await cluster.nodes[1]!.api.startFeed({ market: market(id) })).feed!.node));
