@@ -62,6 +62,8 @@ interface Pending {
   readonly decide: Decide;
   readonly resolve: (assignments: readonly Assignment[]) => void;
   readonly reject: (error: unknown) => void;
+  /** Refused by its decide: a round that runs again must not decide it again. */
+  refused?: boolean;
 }
 
 /**
@@ -268,9 +270,11 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /** One locked round for the queued changes; runs again after losing the lock. */
-  private async round(round: Pending[]): Promise<void> {
+  private async round(queued: Pending[]): Promise<void> {
     const deadline = Date.now() + this.changeTimeoutMs;
     for (let attempt = 0; ; attempt++) {
+      const round = queued.filter((p) => !p.refused);
+      if (round.length === 0) return;
       // A fresh producer each round: its InitProducerId is what takes the lock from the last holder.
       const producer = this.kafka.producer({ transactionalId: this.transactionalId, maxInFlightRequests: 1, idempotent: true, transactionTimeout: 10_000 });
       let committed = false;
@@ -325,6 +329,7 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
       try {
         changes = p.decide(view);
       } catch (error) {
+        p.refused = true;
         p.reject(error);
         continue;
       }
