@@ -6,7 +6,7 @@
  * One local Kafka 4.1.1 broker for the suite (tools/kafka). Each case runs a node (startNode: feed
  * engine, all venue adapters, KafkaSink, gRPC) with VENUE_URLS pointing Binance at a replay server
  * that runs in a child process of its own, and starts the recording's four markets NKN/USDT,
- * BLZ/ETH, LRC/BTC, RUNE/EUR (ids 1-4; ensureMarket then engine.start, as the StartFeed call does),
+ * BLZ/ETH, LRC/BTC, RUNE/EUR (ids 1-4, with StartFeed over gRPC),
  * on fresh topics. The recording (binance/spot_2021-10-12_cryptofeed.jsonl) has 265 frames, too
  * short to measure: the replay serves it and then its frames after the REST snapshots in a loop
  * (looped-capture.ts: ids renumbered, books reset before each lap), so the node meets a long,
@@ -24,6 +24,7 @@ import { nowMicros, type FeedEvent, type FeedSpec } from '@level4/feed';
 import type { SinkBatch } from '@level4/kafka-sink';
 import { BINANCE_URLS } from '@level4/exchanges-binance';
 import { capturesDir } from '@level4/replay';
+import { connectControl, MarketType } from '@level4/rpc';
 import { withBroker } from '@level4/tools-kafka';
 import { benchSuite, type Figure } from '@level4/tools-bench';
 import { pino } from 'pino';
@@ -103,6 +104,8 @@ async function runNode(minFrames: number, pace: unknown): Promise<Run> {
     {
       NODE_NAME: 'bench', RPC_HOST: '127.0.0.1', RPC_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', KAFKA_BROKERS: brokers,
       KAFKA_TOPIC_SPREAD: `bench.spread.${stamp}`, KAFKA_TOPIC_TIMESALES: `bench.timesales.${stamp}`, KAFKA_TOPIC_STATUS: `bench.status.${stamp}`,
+      // A cluster of one of its own: its own feed registry, gossip on a free loopback port.
+      KAFKA_TOPIC_FEEDS: `bench.feeds.${stamp}`, GOSSIP_HOST: '127.0.0.1', GOSSIP_PORT: '0',
       VENUE_URLS: JSON.stringify({ binance: local }),
     },
     {},
@@ -124,13 +127,14 @@ async function runNode(minFrames: number, pace: unknown): Promise<Run> {
       if (event.receiveTime - firstReceive >= 1_000_000) latenciesMs.push((now - event.receiveTime) / 1000);
     }
   };
-  const node = await startNode(config, { logger: pino({ level: process.env['NODE_BENCH_DEBUG'] ? 'warn' : 'silent' }, pino.destination(2)), version: 'bench', onEvent: () => void events++, onBatch });
+  const node = await startNode(config, { logger: pino({ level: process.env['NODE_BENCH_DEBUG'] ?? 'silent' }, pino.destination(2)), version: 'bench', onEvent: () => void events++, onBatch });
+  const api = connectControl(`127.0.0.1:${node.rpcPort}`);
   const startedAt = performance.now();
   try {
-    for (const market of MARKETS) {
-      await node.sink.ensureMarket(market.id);
-      await node.engine.start(market);
-    }
+    // Through the control API, as an operator starts them (a feed runs only once the cluster's
+    // registry gives it to the node), and at once, as the recording subscribed them: the replay
+    // serves the four markets' frames on one connection whatever was subscribed when.
+    await Promise.all(MARKETS.map((m) => api.startFeed({ market: { id: m.id, venue: m.venue, marketType: MarketType.MARKET_TYPE_SPOT, base: m.base, quote: m.quote, symbol: '' } })));
     if (process.env['NODE_BENCH_DEBUG']) console.error('markets started');
     await replay.ask('done');
     if (process.env['NODE_BENCH_DEBUG']) console.error('replay done');
@@ -149,6 +153,7 @@ async function runNode(minFrames: number, pace: unknown): Promise<Run> {
     }
     return { replay, events, acked, startedAt, lastAckAt, latenciesMs, counters };
   } finally {
+    api.close();
     await node.close();
     await replay.ask('close').catch(() => 0);
   }

@@ -6,6 +6,7 @@ import { decodeAssignment, encodeAssignment, isMarketKey, keyOf, type Assignment
 
 export const DEFAULT_REGISTRY_TOPIC = 'level4.feeds';
 const BARRIER = 'barrier:';
+const BATCH_MS = 10;
 
 export interface FeedRegistryOptions {
   /** `host:port` of one or more brokers. */
@@ -165,13 +166,18 @@ export class FeedRegistry extends EventEmitter<RegistryEvents> {
   /**
    * Runs `decide` on the registry as it stands cluster-wide while holding the writer lock, writes
    * what it returns, and resolves with those markets' assignments once applied here. Changes queued
-   * on this node meanwhile share one transaction; each sees the ones before it.
+   * on this node within 10 ms, or while a transaction is under way, share one transaction; each
+   * sees the ones before it.
    */
   change(decide: Decide): Promise<readonly Assignment[]> {
     if (this.closed) return Promise.reject(new Error('feed registry is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ decide, resolve, reject });
-      if (!this.running) void this.drain();
+      if (this.running) return;
+      // A few ms of company: starts that arrive together (an operator's batch, a failover) share one
+      // transaction, and their feeds then subscribe together.
+      this.running = true;
+      setTimeout(() => void this.drain(), BATCH_MS);
     });
   }
 

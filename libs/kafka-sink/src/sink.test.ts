@@ -60,7 +60,7 @@ describe('KafkaSink on a real broker', () => {
       partition: 3,
       key: '3',
       timestamp: '1700000000200',
-      headers: { 'content-type': 'application/json', schema: 'level4.v1.Spread', 'level4-epoch': '42', 'level4-node': 'n1' },
+      headers: { 'content-type': 'application/json', schema: 'level4.v1.Spread', 'level4-epoch': '42' },
     });
     expect(JSON.parse(s!.value.toString())).toEqual({
       marketId: 3,
@@ -81,7 +81,7 @@ describe('KafkaSink on a real broker', () => {
     // Exact decimal text survives: no float ever touches a price.
     expect(t!.value.toString()).toContain('"price":"0.30000000000000004","size":"0.00000001"');
     const st = byTopic(records, topics.status)[0]!;
-    expect(st).toMatchObject({ partition: 3, headers: { schema: 'level4.v1.Status', 'level4-epoch': '42' } });
+    expect(st).toMatchObject({ partition: 3, headers: { schema: 'level4.v1.Status', 'level4-epoch': '42', 'level4-node': 'n1' } });
     expect(JSON.parse(st.value.toString())).toMatchObject({ node: 'n1', epoch: 42, state: 'live' });
   });
 
