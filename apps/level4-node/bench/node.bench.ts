@@ -1,7 +1,7 @@
 /**
  * A level4 node end to end (issue 7): venue frames in, Kafka acknowledgements out.
  *
- *   npm run bench -- node          (NODE_BENCH_FRAMES=400000, NODE_BENCH_RATE_FRAMES=100000 to size it)
+ *   npm run bench -- node.bench    (NODE_BENCH_FRAMES=400000, NODE_BENCH_RATE_FRAMES=100000 to size it)
  *
  * One local Kafka 4.1.1 broker for the suite (tools/kafka). Each case runs a node (startNode: feed
  * engine, all venue adapters, KafkaSink, gRPC) with VENUE_URLS pointing Binance at a replay server
@@ -94,7 +94,7 @@ interface Run {
 
 async function runNode(minFrames: number, pace: unknown): Promise<Run> {
   const brokers = process.env[BROKERS_ENV];
-  if (!brokers) throw new Error(`${BROKERS_ENV} is not set: run this file through \`npm run bench -- node\``);
+  if (!brokers) throw new Error(`${BROKERS_ENV} is not set: run this file through \`npm run bench -- node.bench\``);
   const replay = await replayChild(minFrames, pace);
   const stamp = `${process.pid}.${Date.now().toString(36)}`;
   const local = Object.fromEntries(
