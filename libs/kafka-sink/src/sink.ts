@@ -302,9 +302,10 @@ export class KafkaSink {
       this.epochs.set(event.marketId, String(event.epoch));
       for (const kind of ['spread', 'trade', 'status'] as const) this.headers.delete(`${kind}:${event.marketId}`);
     }
-    // When this node saw it, not the venue's clock: Kafka retention and its 1-hour limit on future
-    // timestamps go by the record timestamp, and a replay of an old recording must not be deleted
-    // at the broker's next retention check (the exchange time is in the value).
+    // When this node saw it, not the venue's clock: Kafka's retention (and its optional limits on
+    // timestamps far from the broker's clock) go by the record timestamp, and a replay of an old
+    // recording must not be deleted at the broker's next retention check (the exchange time is in
+    // the value).
     const time = event.kind === 'status' ? event.time : event.receiveTime;
     const message: Message = {
       partition: event.marketId,
