@@ -86,9 +86,19 @@ export class Cluster {
     this.schedule();
   }
 
-  /** Reconciles now (after the pass in progress); resolves when this node runs what the registry gives it. */
-  settle(): Promise<void> {
-    return this.schedule();
+  /**
+   * Stops at once what the registry no longer gives this node: feeds assigned elsewhere (fenced:
+   * their unsent records dropped) and feeds stopped through another node. Synchronous, so the lease
+   * never waits for a reconciliation's own registry changes.
+   */
+  enforce(): void {
+    const { registry, feeds } = this.o;
+    for (const id of feeds.ids()) {
+      if (feeds.isStarting(id)) continue;
+      const a = registry.get(id);
+      if (!a) feeds.release(id, 'stopped through another node');
+      else if (a.node !== this.name) feeds.fence(id, `moved to node ${a.node} (epoch ${a.epoch})`);
+    }
   }
 
   close(): void {
@@ -147,6 +157,7 @@ export class Cluster {
     const now = Date.now();
     const adopt: Assignment[] = [];
     const orphans: Assignment[] = [];
+    this.enforce();
     const assigned = registry.list();
     const wanted = new Set(assigned.map((a) => a.marketId));
     for (const a of assigned) {
@@ -164,8 +175,6 @@ export class Cluster {
         }
         continue;
       }
-      // Another node owns it: if this node still runs it, it was superseded (fencing).
-      if (feeds.feed(a.marketId)) feeds.fence(a.marketId, `moved to node ${a.node} (epoch ${a.epoch})`);
       if (this.holdsLease(a.node, now)) this.orphanSince.delete(a.marketId);
       else {
         if (!this.orphanSince.has(a.marketId)) this.orphanSince.set(a.marketId, now);
@@ -174,7 +183,6 @@ export class Cluster {
     }
     for (const id of [...this.orphanSince.keys()]) if (!wanted.has(id)) this.orphanSince.delete(id);
     for (const id of [...this.retry.keys()]) if (registry.get(id)?.node !== this.name) this.retry.delete(id);
-    for (const id of feeds.ids()) if (!wanted.has(id) && !feeds.isStarting(id)) feeds.release(id, 'stopped through another node');
 
     if (adopt.length > 0) {
       // This node's feeds from before its restart: take them back under a new epoch, unless another

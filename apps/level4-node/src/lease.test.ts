@@ -11,11 +11,11 @@ describe('Lease', () => {
   it('holds while the registry is read (and acted on) within its time, lapses when it is not, and lets a shutdown flush', async () => {
     const registry = new FeedRegistry({ brokers, topic: `lease-${randomUUID()}`, reader: 'node-a' });
     await registry.start();
-    let settled = 0;
-    const lease = new Lease(registry, async () => void settled++, 600, silentLogger);
+    let enforced = 0;
+    const lease = new Lease(registry, () => void enforced++, 600, silentLogger);
     lease.start();
     try {
-      await vi.waitFor(() => expect(settled).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
+      await vi.waitFor(() => expect(enforced).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
       expect(lease.valid()).toBe(true);
       expect(lease.ageMs()).toBeLessThan(600);
       // Kafka gone for this node: no read completes, so after its time the lease lapses.

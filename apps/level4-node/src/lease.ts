@@ -16,8 +16,8 @@ export class Lease {
 
   constructor(
     private readonly registry: FeedRegistry,
-    /** Makes the node run what the registry gives it (the cluster's reconciliation). */
-    private readonly settle: () => Promise<void>,
+    /** Stops at once what the registry no longer gives the node (the cluster's fencing). */
+    private readonly enforce: () => void,
     readonly ms: number,
     private readonly log: FeedLogger,
   ) {}
@@ -55,7 +55,7 @@ export class Lease {
     // A read that hangs (Kafka half away) must not stop the next ones.
     const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${4 * this.ms} ms`)), 4 * this.ms)));
     try {
-      await Promise.race([this.registry.sync().then(() => this.settle()), late]);
+      await Promise.race([this.registry.sync().then(() => this.enforce()), late]);
       this.from = started;
     } catch (error) {
       this.log.warn({ error: (error as Error).message }, 'cluster: feed registry not read; records held until it is');

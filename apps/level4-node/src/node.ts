@@ -55,7 +55,7 @@ export async function startNode(config: NodeConfig, options: NodeOptions): Promi
   });
   let cluster: Cluster | undefined;
   // Half the death time: see Lease.
-  const lease = new Lease(registry, () => cluster?.settle() ?? Promise.resolve(), Math.floor(config.gossip.deadAfterMs / 2), log.child({ component: 'cluster' }));
+  const lease = new Lease(registry, () => cluster?.enforce(), Math.floor(config.gossip.deadAfterMs / 2), log.child({ component: 'cluster' }));
   const sink = new KafkaSink({
     brokers: config.kafkaBrokers,
     clientId: `level4-${config.nodeName}`,
