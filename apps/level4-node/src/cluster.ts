@@ -253,7 +253,7 @@ export class Cluster {
   }
 }
 
-export function countByNode(assignments: readonly Assignment[]): Map<string, number> {
+function countByNode(assignments: readonly Assignment[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const a of assignments) counts.set(a.node, (counts.get(a.node) ?? 0) + 1);
   return counts;

@@ -128,7 +128,8 @@ export class KafkaSink {
   private readonly fencedMarkets = new Set<number>();
   /** Each market's owner epoch, from its latest Status event: the `level4-epoch` header of its records. */
   private readonly epochs = new Map<number, string>();
-  private readonly headers = new Map<string, IHeaders>();
+  /** Record headers by kind, then market id (see headersOf). */
+  private readonly headers: Record<EventKind, Map<number, IHeaders>> = { spread: new Map(), trade: new Map(), status: new Map() };
   private readonly node: string | undefined;
   private producer: Producer | undefined;
   private producerStale = false;
@@ -300,7 +301,7 @@ export class KafkaSink {
     const encoded = encodeEvent(event, this.encoding);
     if (event.kind === 'status' && this.epochs.get(event.marketId) !== String(event.epoch)) {
       this.epochs.set(event.marketId, String(event.epoch));
-      for (const kind of ['spread', 'trade', 'status'] as const) this.headers.delete(`${kind}:${event.marketId}`);
+      for (const byMarket of Object.values(this.headers)) byMarket.delete(event.marketId);
     }
     // When this node saw it, not the venue's clock: Kafka's retention (and its optional limits on
     // timestamps far from the broker's clock) go by the record timestamp, and a replay of an old
@@ -335,8 +336,8 @@ export class KafkaSink {
    * node's throughput (`npm run bench -- node`).
    */
   private headersOf(event: FeedEvent, contentType: string, schema: string): IHeaders {
-    const key = `${event.kind}:${event.marketId}`;
-    let headers = this.headers.get(key);
+    const byMarket = this.headers[event.kind];
+    let headers = byMarket.get(event.marketId);
     if (!headers) {
       headers = {
         'content-type': Buffer.from(contentType),
@@ -346,7 +347,7 @@ export class KafkaSink {
         // epoch alone tells the owner (its Status says which node that is).
         ...(this.node === undefined || event.kind !== 'status' ? {} : { 'level4-node': Buffer.from(this.node) }),
       };
-      this.headers.set(key, headers);
+      byMarket.set(event.marketId, headers);
     }
     return headers;
   }
